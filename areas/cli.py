@@ -1,0 +1,349 @@
+"""The ``areas`` command line.
+
+Subcommands: ``layers``, ``validate``, ``summary``, ``map`` and ``report``.
+Every error about the input is printed as one message naming the file, layer,
+ids and the fix, and the command exits non-zero without a traceback.
+
+Exit codes: 0 success; 1 the layers are not usable (``validate``) or an
+output could not be written; 2 bad input or bad arguments; 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io as _stdio
+import json
+import sys
+import warnings
+from collections.abc import Sequence
+
+from . import __version__
+from .errors import AreasError, AreasWarning, OutputError
+from .schema import STATUSES
+
+__all__ = ["main", "build_parser"]
+
+_INCLUDABLE = tuple(s for s in STATUSES if s not in ("existing", "withdrawn"))
+
+
+def _add_scenario(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--layers",
+        metavar="SOURCE",
+        help="a GeoPackage, a folder of layer files or an areas.toml (default: the bundled layers)",
+    )
+    parser.add_argument(
+        "--crs",
+        metavar="CRS",
+        help="CRS of input files that carry none, e.g. EPSG:25832 (never overrides a file's own CRS)",
+    )
+    parser.add_argument("--as-of", metavar="DATE", help="scenario date, YYYY-MM-DD (default: today)")
+    parser.add_argument(
+        "--include",
+        nargs="+",
+        default=[],
+        choices=_INCLUDABLE,
+        metavar="STATUS",
+        help=f"count stops of these statuses even before they open: {', '.join(_INCLUDABLE)}",
+    )
+
+
+def _add_distance(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--distance",
+        choices=("straight", "walk"),
+        default="straight",
+        help="distance behind shares, bands and medians (default: straight line)",
+    )
+    parser.add_argument(
+        "--thresholds",
+        nargs="+",
+        type=float,
+        metavar="M",
+        default=[400, 600, 800, 1200],
+        help="distance thresholds in metres (default: 400 600 800 1200)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of the ``areas`` command."""
+    parser = argparse.ArgumentParser(
+        prog="areas",
+        description=(
+            "BID coverage, rewilded hectares and transit accessibility for business districts. "
+            "With no --layers, every command runs on the bundled Albertslund–Hvidovre layers."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"areas {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("layers", help="list the layers: features, CRS, extent, source")
+    p.add_argument("source", nargs="?", help="layers to list (default: the bundled layers)")
+    p.add_argument("--crs", metavar="CRS", help="CRS of input files that carry none")
+
+    p = sub.add_parser("validate", help="check layers and name every problem found")
+    p.add_argument("source", nargs="?", help="layers to check (default: the bundled layers)")
+    p.add_argument("--crs", metavar="CRS", help="CRS of input files that carry none")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+
+    p = sub.add_parser("summary", help="one row per district: BID coverage, rewilding, transit")
+    _add_scenario(p)
+    _add_distance(p)
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+
+    p = sub.add_parser("map", help="write a self-contained HTML map")
+    _add_scenario(p)
+    p.add_argument("--district", metavar="ID", help="map one district (default: overview)")
+    p.add_argument("--lang", choices=("da", "en"), default="en")
+    p.add_argument(
+        "--color-by", choices=("rail_band", "bid"), default="rail_band", help="colour firms by"
+    )
+    p.add_argument("--tiles", metavar="NAME", help="add a basemap (needs network when viewed)")
+    p.add_argument("--out", required=True, metavar="FILE.html")
+
+    p = sub.add_parser("report", help="write the full report: pages, maps, tables, GeoPackage")
+    _add_scenario(p)
+    _add_distance(p)
+    p.add_argument("--out", default="areas-report", metavar="DIR", help="default: ./areas-report")
+    p.add_argument("--district", nargs="+", metavar="ID", help="only these districts")
+    p.add_argument("--compare-as-of", metavar="DATE", help="also show the change since this date")
+    p.add_argument("--lang", choices=("da", "en"), default="en")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    return parser
+
+
+# --- commands -----------------------------------------------------------------------------
+
+
+def _load(source, crs):
+    from .io import load
+
+    return load(source, crs=crs)
+
+
+def _cmd_layers(args) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    atlas = _load(args.source, args.crs)
+    table = Table(title="areas layers", show_lines=False)
+    for col in ("layer", "features", "excluded", "repaired", "CRS (input)", "extent (EPSG:25832)", "source"):
+        table.add_column(col, justify="right" if col in ("features", "excluded", "repaired") else "left")
+    for kind, frame in atlas.layers().items():
+        src = atlas.sources.get(kind)
+        if len(frame) and not frame.geometry.is_empty.all():
+            x0, y0, x1, y1 = frame.total_bounds
+            extent = f"{x0:,.0f} {y0:,.0f} – {x1:,.0f} {y1:,.0f}"
+        else:
+            extent = "–"
+        where = "–"
+        if src is not None and src.path:
+            where = src.path + (f" ({src.layer})" if src.layer else "")
+        table.add_row(
+            kind,
+            f"{len(frame):,}",
+            str(len(src.excluded)) if src else "0",
+            str(len(src.repairs)) if src else "0",
+            (src.original_crs or "–") if src else "–",
+            extent,
+            where,
+        )
+    Console(soft_wrap=True).print(table)
+    return 0
+
+
+def _cmd_validate(args) -> int:
+    from .validate import validate
+
+    report = validate(args.source, crs=args.crs)
+    if args.format == "json":
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(report.to_text())
+    return 0 if report.ok else 1
+
+
+def _summary(args):
+    from .summary import summarize
+
+    atlas = _load(args.layers, args.crs)
+    return summarize(
+        atlas,
+        as_of=args.as_of,
+        include=tuple(args.include),
+        thresholds_m=tuple(args.thresholds),
+        distance=args.distance,
+    )
+
+
+def _fmt(value, column: str) -> str:
+    import math
+
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    try:
+        import pandas as pd
+
+        if pd.isna(value):
+            return "–"
+    except (TypeError, ValueError):
+        pass
+    if column.endswith("_share"):
+        return f"{100 * float(value):.1f} %"
+    if column.endswith("_ha"):
+        return f"{float(value):,.1f}"
+    if column.endswith("_m"):
+        return f"{float(value):,.0f}"
+    if isinstance(value, float) and value.is_integer():
+        return f"{int(value):,}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+#: Columns shown in the terminal table (the CSV and JSON carry all of them).
+_TABLE_COLUMNS = (
+    "name",
+    "municipality",
+    "status",
+    "area_ha",
+    "companies",
+    "employees",
+    "bid_area_share",
+    "companies_in_bid",
+    "bid_members",
+    "rewilded_ha",
+    "rewilded_share",
+    "rail_600m_companies_share",
+    "rail_600m_employees_share",
+    "median_rail_distance_m",
+)
+
+
+def _cmd_summary(args) -> int:
+    summary = _summary(args)
+    table = summary.table
+    if args.format == "csv":
+        buf = _stdio.StringIO()
+        table.to_csv(buf, index=False, lineterminator="\n")
+        sys.stdout.write(buf.getvalue())
+        return 0
+    if args.format == "json":
+        payload = {
+            "params": summary.params,
+            "reconciliation": summary.reconciliation,
+            "districts": json.loads(table.to_json(orient="records", date_format="iso")),
+        }
+        print(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    params = summary.params
+    title = (
+        f"areas summary — as of {str(params.get('as_of'))[:10]}, "
+        f"included: {', '.join(params.get('include') or ()) or 'existing only'}, "
+        f"distances: {params.get('distance', 'straight')}"
+    )
+    out = Table(title=title)
+    columns = [c for c in _TABLE_COLUMNS if c in table.columns]
+    for col in columns:
+        out.add_column(col.replace("_", " "), justify="left" if col in ("name", "municipality", "status") else "right")
+    for _, row in table.iterrows():
+        out.add_row(*(_fmt(row[c], c) for c in columns))
+    console = Console(soft_wrap=False)
+    console.print(out)
+    rec = summary.reconciliation
+    console.print(
+        f"Firms in: {rec['companies_in']:,} = assigned {rec['assigned']:,} + outside every district "
+        f"{rec['outside']:,} + excluded {rec['excluded']:,}",
+        highlight=False,
+    )
+    return 0
+
+
+def _cmd_map(args) -> int:
+    from .maps import district_map, overview_map, save_map
+
+    atlas = _load(args.layers, args.crs)
+    options = {
+        "as_of": args.as_of,
+        "include": tuple(args.include),
+        "lang": args.lang,
+        "color_by": args.color_by,
+        "tiles": args.tiles or False,
+    }
+    if args.district:
+        fmap = district_map(atlas, args.district, **options)
+    else:
+        fmap = overview_map(atlas, **options)
+    path = save_map(fmap, args.out)
+    print(f"Map written to {path}")
+    return 0
+
+
+def _cmd_report(args) -> int:
+    from .report import write_report
+
+    atlas = _load(args.layers, args.crs)
+    write_report(
+        atlas,
+        args.out,
+        districts=args.district,
+        as_of=args.as_of,
+        include=tuple(args.include),
+        compare_as_of=args.compare_as_of,
+        lang=args.lang,
+        thresholds_m=tuple(args.thresholds),
+        distance=args.distance,
+        progress=not args.quiet,
+    )
+    return 0
+
+
+_COMMANDS = {
+    "layers": _cmd_layers,
+    "validate": _cmd_validate,
+    "summary": _cmd_summary,
+    "map": _cmd_map,
+    "report": _cmd_report,
+}
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    prefix = "warning" if issubclass(category, AreasWarning) else category.__name__
+    print(f"areas: {prefix}: {message}", file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")
+        warnings.showwarning = _show_warning
+        try:
+            return _COMMANDS[args.command](args)
+        except OutputError as exc:
+            print(f"areas: error: {exc}", file=sys.stderr)
+            return 1
+        except AreasError as exc:
+            print(f"areas: error: {exc}", file=sys.stderr)
+            return 2
+        except FileNotFoundError as exc:
+            name = exc.filename or exc
+            print(f"areas: error: no such file or folder: {name}", file=sys.stderr)
+            return 2
+        except PermissionError as exc:
+            print(f"areas: error: permission denied: {exc.filename or exc}", file=sys.stderr)
+            return 1
+        except KeyboardInterrupt:
+            print("areas: interrupted", file=sys.stderr)
+            return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,167 @@
+"""The error and warning hierarchy of ``areas``.
+
+Every problem the toolkit detects in its input is raised as a subclass of
+:class:`AreasError`, which also subclasses the closest built-in exception so
+that ``except ValueError`` keeps working. Messages name the file, the layer,
+the feature ids concerned and the fix; the command line prints them as one
+message and exits non-zero.
+
+Repairs (an invalid polygon made valid, a duplicate geometry kept) are
+announced with :class:`AreasRepairWarning`, whose message lists the ids.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+__all__ = [
+    "AreasError",
+    "LayerError",
+    "MissingLayerError",
+    "AmbiguousLayerError",
+    "SchemaError",
+    "MissingColumnError",
+    "DuplicateIdError",
+    "GeometryError",
+    "GeometryTypeError",
+    "CrsError",
+    "MissingCrsError",
+    "CoordinateError",
+    "DamagedFileError",
+    "EncodingError",
+    "ConfigError",
+    "OutputError",
+    "AreasWarning",
+    "AreasRepairWarning",
+    "format_ids",
+]
+
+#: How many ids an error message lists before it says "and N more".
+MAX_IDS_IN_MESSAGE = 10
+
+
+def format_ids(ids: Iterable[object], limit: int = MAX_IDS_IN_MESSAGE) -> str:
+    """Return ids as a short, readable, comma-separated list.
+
+    Parameters
+    ----------
+    ids : iterable
+        Feature ids (any type; shown with ``str``).
+    limit : int, default 10
+        How many to show before summarising the rest.
+
+    Examples
+    --------
+    >>> format_ids(["a", "b"])
+    'a, b'
+    >>> format_ids(range(12), limit=3)
+    '0, 1, 2 and 9 more'
+    """
+    ids = [str(i) for i in ids]
+    shown = ", ".join(ids[:limit])
+    if len(ids) > limit:
+        shown += f" and {len(ids) - limit} more"
+    return shown
+
+
+class AreasError(Exception):
+    """Base class of every error the toolkit raises about its input or output.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong and how to fix it.
+    path : str, optional
+        The file concerned.
+    layer : str, optional
+        The layer (kind or layer name inside the file).
+    ids : iterable, optional
+        The feature ids concerned.
+    """
+
+    def __init__(self, message: str, *, path=None, layer=None, ids=None):
+        self.path = None if path is None else str(path)
+        self.layer = layer
+        self.ids = None if ids is None else list(ids)
+        self.message = message
+        super().__init__(self._compose())
+
+    def _compose(self) -> str:
+        where = []
+        if self.path:
+            where.append(f"file {self.path}")
+        if self.layer:
+            where.append(f"layer `{self.layer}`")
+        prefix = f"{', '.join(where)}: " if where else ""
+        return prefix + self.message
+
+
+class LayerError(AreasError, ValueError):
+    """A layer cannot be used as it is."""
+
+
+class MissingLayerError(LayerError, LookupError):
+    """A required layer (or a named layer inside a file) is absent."""
+
+
+class AmbiguousLayerError(LayerError):
+    """A file holds several layers and none was named."""
+
+
+class SchemaError(LayerError):
+    """Columns or values do not follow the layer schema."""
+
+
+class MissingColumnError(SchemaError, KeyError):
+    """A required column is absent."""
+
+    def __str__(self) -> str:  # KeyError would otherwise quote the message
+        return self.args[0] if self.args else ""
+
+
+class DuplicateIdError(SchemaError):
+    """Two or more features share an id."""
+
+
+class GeometryError(LayerError):
+    """Geometries are null, empty or cannot be repaired."""
+
+
+class GeometryTypeError(GeometryError, TypeError):
+    """Geometries are of the wrong type for the layer kind."""
+
+
+class CrsError(LayerError):
+    """The coordinate reference system is missing or cannot be right."""
+
+
+class MissingCrsError(CrsError):
+    """A layer has no CRS and none was stated."""
+
+
+class CoordinateError(CrsError):
+    """Coordinates cannot be in the stated CRS or fall outside Denmark."""
+
+
+class DamagedFileError(AreasError, OSError):
+    """A file is truncated, garbled or not the format its name says."""
+
+
+class EncodingError(AreasError, UnicodeError):
+    """Text in a file cannot be decoded as the declared encoding."""
+
+
+class ConfigError(AreasError, ValueError):
+    """An ``areas.toml`` file or an argument is not valid."""
+
+
+class OutputError(AreasError, OSError):
+    """An output file could not be written or failed its check."""
+
+
+class AreasWarning(UserWarning):
+    """Base class of the toolkit's warnings."""
+
+
+class AreasRepairWarning(AreasWarning):
+    """The toolkit repaired input; the message lists the ids and what changed."""

@@ -1,0 +1,123 @@
+"""Dated scenarios: which stops, BIDs and rewilding plots count on a date.
+
+Rules (the same for every analysis, map and report):
+
+- A stop counts once it has opened (``opens <= as_of``), whatever its status
+  other than ``withdrawn``; an ``existing`` stop with no date always counts. A
+  ``planned`` or ``study`` stop with no date, or opening after ``as_of``, counts
+  only when its status is in ``include``. ``withdrawn`` never counts.
+- A BID is active when ``start <= as_of <= end``; no ``end`` means still active.
+- A rewilding plot counts when ``established <= as_of`` (no date: never, and
+  the plot is reported as excluded by the analysis).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from .errors import ConfigError
+from .schema import STATUSES
+
+__all__ = ["resolve_as_of", "resolve_include", "stops_in_service", "active_bids", "plots_established"]
+
+
+def resolve_as_of(as_of: object = None) -> pd.Timestamp:
+    """Return ``as_of`` as a normalised :class:`pandas.Timestamp` (today when None).
+
+    Examples
+    --------
+    >>> resolve_as_of("2023-06-30")
+    Timestamp('2023-06-30 00:00:00')
+    """
+    if as_of is None:
+        return pd.Timestamp(dt.date.today())
+    try:
+        ts = pd.Timestamp(as_of)
+    except (ValueError, TypeError) as exc:
+        msg = f"`as_of` must be a date such as 2025-10-26, got {as_of!r}"
+        raise ConfigError(msg) from exc
+    if ts is pd.NaT:
+        msg = f"`as_of` must be a date such as 2025-10-26, got {as_of!r}"
+        raise ConfigError(msg)
+    if ts.tzinfo is not None:
+        ts = ts.tz_localize(None)
+    return ts.normalize()
+
+
+def resolve_include(include: Iterable[str] | str | None = ()) -> tuple[str, ...]:
+    """Check and return the statuses to include beyond ``existing``.
+
+    Examples
+    --------
+    >>> resolve_include(["planned"])
+    ('planned',)
+    """
+    if include is None:
+        return ()
+    if isinstance(include, str):
+        include = (include,)
+    out = tuple(dict.fromkeys(str(s) for s in include))
+    bad = [s for s in out if s not in STATUSES or s == "withdrawn"]
+    if bad:
+        valid = ", ".join(s for s in STATUSES if s != "withdrawn")
+        msg = f"`include` takes statuses among {valid}; got {', '.join(bad)}"
+        raise ConfigError(msg)
+    return out
+
+
+def _dates(frame: pd.DataFrame, column: str) -> pd.Series:
+    if column not in frame.columns:
+        return pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
+    return pd.to_datetime(frame[column])
+
+
+def stops_in_service(stops: pd.DataFrame, as_of: object = None, include: Iterable[str] = ()) -> np.ndarray:
+    """Return a boolean mask of the stops that count on ``as_of``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = pd.DataFrame({"status": ["existing", "planned", "planned", "withdrawn"],
+    ...                   "opens": pd.to_datetime([None, "2025-10-26", None, "2020-01-01"])})
+    >>> stops_in_service(s, "2026-01-01").tolist()
+    [True, True, False, False]
+    >>> stops_in_service(s, "2026-01-01", include=["planned"]).tolist()
+    [True, True, True, False]
+    """
+    ts = resolve_as_of(as_of)
+    inc = resolve_include(include)
+    status = stops["status"].astype(str)
+    opens = _dates(stops, "opens")
+    opened = (opens.notna() & (opens <= ts)).to_numpy()
+    undated_existing = (opens.isna() & (status == "existing")).to_numpy()
+    included = status.isin(inc).to_numpy()
+    withdrawn = (status == "withdrawn").to_numpy()
+    return (opened | undated_existing | included) & ~withdrawn
+
+
+def active_bids(bids: pd.DataFrame, as_of: object = None) -> np.ndarray:
+    """Return a boolean mask of the BIDs active on ``as_of``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> b = pd.DataFrame({"start": pd.to_datetime(["2021-05-01", "2019-01-01"]),
+    ...                   "end": pd.to_datetime(["2023-12-31", None])})
+    >>> active_bids(b, "2024-06-01").tolist()
+    [False, True]
+    """
+    ts = resolve_as_of(as_of)
+    start = _dates(bids, "start")
+    end = _dates(bids, "end")
+    return (start.notna() & (start <= ts) & (end.isna() | (end >= ts))).to_numpy()
+
+
+def plots_established(rewilding: pd.DataFrame, as_of: object = None) -> np.ndarray:
+    """Return a boolean mask of the rewilding plots established by ``as_of``."""
+    ts = resolve_as_of(as_of)
+    est = _dates(rewilding, "established")
+    return (est.notna() & (est <= ts)).to_numpy()
