@@ -26,17 +26,29 @@ __all__ = ["main", "build_parser"]
 _INCLUDABLE = tuple(s for s in STATUSES if s not in ("existing", "withdrawn"))
 
 
+def _add_source_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--crs",
+        metavar="CRS",
+        help="CRS of input files that carry none, e.g. EPSG:25832 (never overrides a file's own CRS)",
+    )
+    parser.add_argument(
+        "--config", metavar="TOML", help="an areas.toml mapping kinds to files and columns"
+    )
+    parser.add_argument(
+        "--fallback",
+        choices=("empty", "bundled"),
+        help="layer kinds the source lacks: empty layers (default) or the bundled ones",
+    )
+
+
 def _add_scenario(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--layers",
         metavar="SOURCE",
         help="a GeoPackage, a folder of layer files or an areas.toml (default: the bundled layers)",
     )
-    parser.add_argument(
-        "--crs",
-        metavar="CRS",
-        help="CRS of input files that carry none, e.g. EPSG:25832 (never overrides a file's own CRS)",
-    )
+    _add_source_options(parser)
     parser.add_argument("--as-of", metavar="DATE", help="scenario date, YYYY-MM-DD (default: today)")
     parser.add_argument(
         "--include",
@@ -79,11 +91,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("layers", help="list the layers: features, CRS, extent, source")
     p.add_argument("source", nargs="?", help="layers to list (default: the bundled layers)")
-    p.add_argument("--crs", metavar="CRS", help="CRS of input files that carry none")
+    _add_source_options(p)
 
     p = sub.add_parser("validate", help="check layers and name every problem found")
     p.add_argument("source", nargs="?", help="layers to check (default: the bundled layers)")
-    p.add_argument("--crs", metavar="CRS", help="CRS of input files that carry none")
+    _add_source_options(p)
     p.add_argument("--format", choices=("text", "json"), default="text")
 
     p = sub.add_parser("summary", help="one row per district: BID coverage, rewilding, transit")
@@ -112,28 +124,38 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _console():
+    """A rich console that is wide enough for tables when output is not a terminal."""
+    from rich.console import Console
+
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=200)
+    return console
+
+
 # --- commands -----------------------------------------------------------------------------
 
 
-def _load(source, crs):
+def _load(args, source):
     from .io import load
 
-    return load(source, crs=crs)
+    return load(source, config=args.config, crs=args.crs, fallback=args.fallback)
 
 
 def _cmd_layers(args) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    atlas = _load(args.source, args.crs)
+    atlas = _load(args, args.source)
     table = Table(title="areas layers", show_lines=False)
-    for col in ("layer", "features", "excluded", "repaired", "CRS (input)", "extent (EPSG:25832)", "source"):
+    for col in ("layer", "features", "excluded", "repaired", "CRS (input)", "extent (km, EPSG:25832)", "source"):
         table.add_column(col, justify="right" if col in ("features", "excluded", "repaired") else "left")
     for kind, frame in atlas.layers().items():
         src = atlas.sources.get(kind)
         if len(frame) and not frame.geometry.is_empty.all():
-            x0, y0, x1, y1 = frame.total_bounds
-            extent = f"{x0:,.0f} {y0:,.0f} – {x1:,.0f} {y1:,.0f}"
+            x0, y0, x1, y1 = frame.total_bounds / 1000
+            extent = f"x {x0:.1f}–{x1:.1f}, y {y0:.1f}–{y1:.1f}"
         else:
             extent = "–"
         where = "–"
@@ -148,14 +170,14 @@ def _cmd_layers(args) -> int:
             extent,
             where,
         )
-    Console(soft_wrap=True).print(table)
+    _console().print(table)
     return 0
 
 
 def _cmd_validate(args) -> int:
     from .validate import validate
 
-    report = validate(args.source, crs=args.crs)
+    report = validate(args.source, config=args.config, crs=args.crs, fallback=args.fallback)
     if args.format == "json":
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -166,7 +188,7 @@ def _cmd_validate(args) -> int:
 def _summary(args):
     from .summary import summarize
 
-    atlas = _load(args.layers, args.crs)
+    atlas = _load(args, args.layers)
     return summarize(
         atlas,
         as_of=args.as_of,
@@ -251,7 +273,7 @@ def _cmd_summary(args) -> int:
         out.add_column(col.replace("_", " "), justify="left" if col in ("name", "municipality", "status") else "right")
     for _, row in table.iterrows():
         out.add_row(*(_fmt(row[c], c) for c in columns))
-    console = Console(soft_wrap=False)
+    console = _console()
     console.print(out)
     rec = summary.reconciliation
     console.print(
@@ -265,7 +287,7 @@ def _cmd_summary(args) -> int:
 def _cmd_map(args) -> int:
     from .maps import district_map, overview_map, save_map
 
-    atlas = _load(args.layers, args.crs)
+    atlas = _load(args, args.layers)
     options = {
         "as_of": args.as_of,
         "include": tuple(args.include),
@@ -285,7 +307,7 @@ def _cmd_map(args) -> int:
 def _cmd_report(args) -> int:
     from .report import write_report
 
-    atlas = _load(args.layers, args.crs)
+    atlas = _load(args, args.layers)
     write_report(
         atlas,
         args.out,
