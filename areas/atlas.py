@@ -57,6 +57,9 @@ class LayerSource:
         Text encoding used to read the file, where it matters (Shapefile, CSV).
     column_map : dict
         Source column -> schema column, where renamed by an ``areas.toml``.
+    notes : list of str
+        Anything else a reader of the figures should know about the layer
+        (constants applied to every feature, why a layer is empty).
     """
 
     kind: str
@@ -70,6 +73,7 @@ class LayerSource:
     repairs: list[Repair] = field(default_factory=list)
     encoding: str | None = None
     column_map: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     def reconciles(self) -> bool:
         """Return True when ``features_read == features_used + excluded``."""
@@ -89,6 +93,7 @@ class LayerSource:
             "repairs": [{"id": r.id, "what": r.what, "detail": r.detail} for r in self.repairs],
             "encoding": self.encoding,
             "column_map": dict(self.column_map),
+            "notes": list(self.notes),
         }
 
 

@@ -574,6 +574,7 @@ def _normalise(raw: _readers.RawLayer, spec_in: _Spec, *, default_crs, col: _Col
     frame = frame.rename(columns={**clash, **renames})
     source.column_map = {str(k): v for k, v in renames.items() if k != v}
     for name, value in spec_in.constants.items():
+        source.notes.append(f"`{name}` set to {value!r} for every feature (areas.toml constants)")
         frame[name] = pd.Series(value, index=frame.index) if n else pd.Series([], dtype=object)
     missing_cols = [c for c in spec.required if c not in frame.columns]
     if missing_cols:
@@ -1434,7 +1435,8 @@ def _cross_issues(
 
 
 def _empty_source(kind: str) -> LayerSource:
-    return LayerSource(kind=kind, path=None, layer=None, features_read=0, features_used=0)
+    note = f"no `{kind}` layer in the source: an empty layer stands in"
+    return LayerSource(kind=kind, features_read=0, features_used=0, notes=[note])
 
 
 def load(
