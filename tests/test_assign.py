@@ -1,0 +1,232 @@
+"""Assignment of firms to districts: hand-checked squares, the boundary rule, a slow reference."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from geopandas.testing import assert_geodataframe_equal
+from shapely.geometry import Point, Polygon, box
+
+from areas.assign import assign_districts
+from areas.errors import (
+    CrsError,
+    DuplicateIdError,
+    GeometryError,
+    GeometryTypeError,
+    MissingColumnError,
+)
+
+CRS = "EPSG:25832"
+# Somewhere on Avedøre Holme, so that reprojection behaves as it does for real data.
+X0, Y0 = 717_000.0, 6_167_000.0
+
+
+def sq(x0, y0, x1, y1):
+    return box(X0 + x0, Y0 + y0, X0 + x1, Y0 + y1)
+
+
+def pt(x, y):
+    return Point(X0 + x, Y0 + y)
+
+
+@pytest.fixture
+def districts():
+    # alpha | beta share the edge x = 100; "a-withdrawn" overlaps beta on 150..200 and
+    # sorts first by id but is withdrawn, so it loses every tie.
+    return gpd.GeoDataFrame(
+        {
+            "district_id": ["alpha", "beta", "a-withdrawn", "gamma"],
+            "name": ["Alpha", "Beta", "Withdrawn", "Gamma"],
+            "municipality": ["M", "M", "M", "M"],
+            "status": ["existing", "existing", "withdrawn", "planned"],
+        },
+        geometry=[
+            sq(0, 0, 100, 100),
+            sq(100, 0, 200, 100),
+            sq(150, 0, 250, 100),
+            sq(300, 0, 400, 100),
+        ],
+        crs=CRS,
+    )
+
+
+@pytest.fixture
+def firms():
+    return gpd.GeoDataFrame(
+        {"company_id": ["f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9", "f10"]},
+        geometry=[
+            pt(50, 50),  # alpha
+            pt(100, 50),  # alpha/beta edge -> alpha (id order)
+            pt(175, 50),  # beta + withdrawn -> beta (withdrawn last)
+            pt(225, 50),  # only the withdrawn district
+            pt(500, 50),  # nowhere
+            pt(0, 0),  # alpha's outer corner: covered, so inside
+            None,  # no geometry
+            Point(),  # empty point
+            pt(200, 50),  # beta's edge, inside the withdrawn one -> beta
+            pt(350, 100),  # gamma's outer edge
+        ],
+        crs=CRS,
+    )
+
+
+EXPECTED = {
+    "f1": ("alpha", "inside"),
+    "f2": ("alpha", "boundary"),
+    "f3": ("beta", "boundary"),
+    "f4": ("a-withdrawn", "inside"),
+    "f5": (None, "outside"),
+    "f6": ("alpha", "inside"),
+    "f7": (None, "excluded"),
+    "f8": (None, "excluded"),
+    "f9": ("beta", "boundary"),
+    "f10": ("gamma", "inside"),
+}
+
+
+def as_dict(result: pd.DataFrame) -> dict:
+    return {
+        r.company_id: (None if pd.isna(r.district_id) else r.district_id, r.assignment)
+        for r in result.itertuples()
+    }
+
+
+def test_hand_checked_assignment(firms, districts):
+    result = assign_districts(firms, districts)
+    assert list(result.columns) == ["company_id", "district_id", "assignment", "excluded_reason"]
+    assert result.index.equals(firms.index)
+    assert as_dict(result) == EXPECTED
+    reasons = result.set_index("company_id")["excluded_reason"]
+    assert reasons["f7"] == "no location: null geometry"
+    assert reasons["f8"] == "no location: empty geometry"
+    assert reasons.drop(["f7", "f8"]).isna().all()
+
+
+def test_every_firm_counted_once(firms, districts):
+    result = assign_districts(firms, districts)
+    counts = result["assignment"].value_counts()
+    assert counts.sum() == len(firms)
+    assert counts["inside"] + counts["boundary"] + counts["outside"] + counts["excluded"] == len(
+        firms
+    )
+    assert result["company_id"].is_unique
+
+
+def test_row_order_does_not_matter(firms, districts):
+    expected = as_dict(assign_districts(firms, districts))
+    rng = np.random.default_rng(7)
+    for _ in range(5):
+        f = firms.iloc[rng.permutation(len(firms))]
+        d = districts.iloc[rng.permutation(len(districts))]
+        result = assign_districts(f, d)
+        assert result.index.equals(f.index)
+        assert as_dict(result) == expected
+
+
+def test_index_labels_are_kept(firms, districts):
+    f = firms.set_index(pd.Index([f"row{i}" for i in range(len(firms))]))
+    result = assign_districts(f, districts)
+    assert list(result.index) == list(f.index)
+
+
+def test_inputs_are_not_mutated(firms, districts):
+    f0, d0 = firms.copy(), districts.copy()
+    assign_districts(firms, districts)
+    assert_geodataframe_equal(firms, f0)
+    assert_geodataframe_equal(districts, d0)
+
+
+@pytest.mark.parametrize(
+    ("firm_crs", "district_crs"), [("EPSG:4326", "EPSG:3035"), ("EPSG:3035", "EPSG:4326")]
+)
+def test_other_crs_give_the_same_answer(firms, districts, firm_crs, district_crs):
+    # Points exactly on an edge may fall a nanometre either side after reprojection;
+    # compare the firms that are clearly inside or outside.
+    clear = ["f1", "f3", "f4", "f5", "f7", "f8"]
+    f = firms[firms["company_id"].isin(clear)]
+    result = assign_districts(f.to_crs(firm_crs), districts.to_crs(district_crs))
+    assert as_dict(result) == {k: EXPECTED[k] if k != "f3" else ("beta", "boundary") for k in clear}
+
+
+def test_missing_crs_is_an_error(firms, districts):
+    with pytest.raises(CrsError, match="no CRS"):
+        assign_districts(firms.set_crs(None, allow_override=True), districts)
+    with pytest.raises(CrsError, match="`districts`"):
+        assign_districts(firms, districts.set_crs(None, allow_override=True))
+
+
+def test_duplicate_and_missing_ids(firms, districts):
+    dup = districts.copy()
+    dup.loc[1, "district_id"] = "alpha"
+    with pytest.raises(DuplicateIdError, match="alpha"):
+        assign_districts(firms, dup)
+    with pytest.raises(MissingColumnError, match="company_id"):
+        assign_districts(firms.drop(columns="company_id"), districts)
+
+
+def test_wrong_and_invalid_geometries(firms, districts):
+    bow_tie = Polygon([(X0, Y0), (X0 + 10, Y0 + 10), (X0 + 10, Y0), (X0, Y0 + 10)])
+    bad = districts.copy()
+    bad.loc[0, "geometry"] = bow_tie
+    with pytest.raises(GeometryError, match="alpha"):
+        assign_districts(firms, bad)
+    poly_firms = firms.copy()
+    poly_firms.loc[0, "geometry"] = sq(0, 0, 1, 1)
+    with pytest.raises(GeometryTypeError, match="f1"):
+        assign_districts(poly_firms, districts)
+
+
+def test_no_districts_means_everyone_outside(firms, districts):
+    result = assign_districts(firms, districts.iloc[0:0])
+    located = result["assignment"] != "excluded"
+    assert (result.loc[located, "assignment"] == "outside").all()
+    assert result["district_id"].isna().all()
+
+
+# --------------------------------------------------------------------------- slow reference
+
+
+def reference_assign(firms: gpd.GeoDataFrame, districts: gpd.GeoDataFrame) -> dict:
+    """One firm at a time, one district at a time, with shapely's `covers`."""
+    order = sorted(
+        range(len(districts)),
+        key=lambda i: (
+            districts["status"].iloc[i] == "withdrawn",
+            districts["district_id"].iloc[i],
+        ),
+    )
+    out = {}
+    for cid, geom in zip(firms["company_id"], firms.geometry, strict=True):
+        if geom is None or geom.is_empty:
+            out[cid] = (None, "excluded")
+            continue
+        covering = [i for i in order if districts.geometry.iloc[i].covers(geom)]
+        if not covering:
+            out[cid] = (None, "outside")
+        else:
+            out[cid] = (
+                districts["district_id"].iloc[covering[0]],
+                "inside" if len(covering) == 1 else "boundary",
+            )
+    return out
+
+
+def test_matches_slow_reference_on_a_grid_with_many_edge_points():
+    rng = np.random.default_rng(42)
+    polys, ids, status = [], [], []
+    for k in range(12):
+        x, y = rng.integers(0, 8, size=2) * 50
+        w, h = rng.integers(1, 5, size=2) * 50
+        polys.append(sq(x, y, x + w, y + h))
+        ids.append(f"d{k:02d}")
+        status.append("withdrawn" if k % 4 == 0 else "existing")
+    districts = gpd.GeoDataFrame({"district_id": ids, "status": status}, geometry=polys, crs=CRS)
+    xy = rng.integers(0, 13, size=(400, 2)) * 25  # many on edges and corners
+    firms = gpd.GeoDataFrame(
+        {"company_id": [f"c{i:03d}" for i in range(len(xy))]},
+        geometry=[pt(x, y) for x, y in xy],
+        crs=CRS,
+    )
+    assert as_dict(assign_districts(firms, districts)) == reference_assign(firms, districts)
