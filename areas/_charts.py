@@ -1,0 +1,344 @@
+"""Static charts and maps for report pages, as inline SVG.
+
+Charts are drawn with matplotlib's object API (a :class:`~matplotlib.figure.Figure`
+with the Agg-based SVG canvas; pyplot and its global state are never used),
+saved to SVG text and cleaned for inlining in HTML: no XML prolog, ids
+prefixed per chart so several charts can share a page, a ``<title>`` for
+screen readers, and no fixed size (CSS scales them). Text stays text
+(``svg.fonttype = "none"``) so æ, ø and å print sharply and can be searched.
+The output is deterministic: the same data gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import math
+import re
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from ._i18n import format_number, format_share
+
+__all__ = ["bar_chart", "line_chart", "static_map"]
+
+#: matplotlib settings for every chart.
+_RC = {
+    "svg.fonttype": "none",
+    "svg.hashsalt": "areas",
+    "font.family": "DejaVu Sans",
+    "font.size": 9,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.titlesize": 10,
+    "axes.titleweight": "bold",
+    "axes.grid": True,
+    "grid.color": "#dddddd",
+    "grid.linewidth": 0.6,
+    "legend.frameon": False,
+}
+
+#: Colours (colour-blind safe, print in grey distinguishably).
+PALETTE = ("#1b6ca8", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#999999")
+
+_ID_ATTR = re.compile(r'\bid="([^"]+)"')
+
+
+def _figure(width_in: float, height_in: float):
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width_in, height_in), layout="constrained")
+
+
+def _to_svg(fig, *, chart_id: str, title: str) -> str:
+    """Return the figure as SVG markup ready to inline in HTML."""
+    import matplotlib
+
+    buf = io.StringIO()
+    with matplotlib.rc_context(_RC):
+        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
+    svg = buf.getvalue()
+    svg = svg[svg.index("<svg") :]
+    svg = re.sub(r"<!--.*?-->", "", svg, flags=re.S)
+    svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
+    prefix = re.sub(r"[^A-Za-z0-9_-]", "-", chart_id) + "-"
+    ids = set(_ID_ATTR.findall(svg))
+    for old in sorted(ids, key=len, reverse=True):
+        new = prefix + old
+        svg = svg.replace(f'id="{old}"', f'id="{new}"')
+        svg = svg.replace(f"#{old})", f"#{new})")
+        svg = svg.replace(f'href="#{old}"', f'href="#{new}"')
+    head_end = svg.index(">") + 1
+    head = svg[:head_end]
+    # inline SVG in HTML needs no namespace declarations (the HTML parser adds them)
+    head = re.sub(r'\s(width|height|xmlns|xmlns:xlink|version)="[^"]*"', "", head)
+    head = head.replace(
+        "<svg", f'<svg class="chart" role="img" aria-label="{html.escape(title, quote=True)}"', 1
+    )
+    svg = head + f"<title>{html.escape(title)}</title>" + svg[head_end:]
+    return svg.strip()
+
+
+def _tick_formatter(lang: str, *, percent: bool = False, digits: int = 0):
+    from matplotlib.ticker import FuncFormatter
+
+    if percent:
+        return FuncFormatter(lambda v, _pos: format_share(v, lang, decimals=digits))
+    return FuncFormatter(lambda v, _pos: format_number(v, lang, decimals=digits))
+
+
+def line_chart(
+    series: Mapping[str, tuple[Sequence[float], Sequence[float]]],
+    *,
+    title: str,
+    xlabel: str = "",
+    ylabel: str = "",
+    chart_id: str = "chart",
+    lang: str = "en",
+    step: bool = True,
+    integer_x: bool = True,
+    digits: int = 1,
+) -> str:
+    """Return a line (or step) chart as inline SVG markup.
+
+    Parameters
+    ----------
+    series : mapping of str to (x, y)
+        Label -> x values and y values, one line each.
+    title, xlabel, ylabel : str
+        Texts (any characters; they are escaped).
+    chart_id : str
+        Prefix making the SVG's ids unique on a page.
+    lang : {"en", "da"}
+        Decimal mark of the axis labels.
+    step : bool, default True
+        Draw a step line (a cumulative total that changes on given years).
+    integer_x : bool, default True
+        Tick the x axis at whole numbers (years).
+    digits : int, default 1
+        Decimals of the y-axis labels.
+
+    Returns
+    -------
+    str
+        ``<svg ...>...</svg>``.
+    """
+    import matplotlib
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    with matplotlib.rc_context(_RC):
+        fig = _figure(6.0, 2.8)
+        ax = fig.add_subplot()
+        for i, (label, (x, y)) in enumerate(series.items()):
+            x = np.asarray(x, dtype=float)
+            y = np.asarray(y, dtype=float)
+            color = PALETTE[i % len(PALETTE)]
+            if step:
+                ax.step(x, y, where="post", color=color, label=label, linewidth=1.8)
+                ax.plot(x, y, "o", color=color, markersize=3.5)
+            else:
+                ax.plot(x, y, "o-", color=color, label=label, linewidth=1.8, markersize=3.5)
+        ax.set_title(title, loc="left")
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.set_ylim(bottom=0)
+        if integer_x:
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{int(round(v))}"))
+        ax.yaxis.set_major_formatter(_tick_formatter(lang, digits=digits))
+        if len(series) > 1:
+            ax.legend(loc="upper left")
+        return _to_svg(fig, chart_id=chart_id, title=title)
+
+
+def bar_chart(
+    categories: Sequence[str],
+    groups: Mapping[str, Sequence[float]],
+    *,
+    title: str,
+    ylabel: str = "",
+    chart_id: str = "chart",
+    lang: str = "en",
+    percent: bool = False,
+) -> str:
+    """Return a grouped bar chart as inline SVG markup.
+
+    Parameters
+    ----------
+    categories : sequence of str
+        Labels along the x axis.
+    groups : mapping of str to sequence of float
+        Group label -> one value per category (NaN draws no bar).
+    title, ylabel : str
+        Texts (escaped).
+    chart_id : str
+        Prefix making the SVG's ids unique on a page.
+    lang : {"en", "da"}
+        Decimal mark of the labels.
+    percent : bool, default False
+        Values are fractions 0–1, shown as percentages on a 0–100 % axis.
+
+    Returns
+    -------
+    str
+        ``<svg ...>...</svg>``.
+    """
+    import matplotlib
+
+    n_groups = max(len(groups), 1)
+    width = 0.8 / n_groups
+    x = np.arange(len(categories), dtype=float)
+    with matplotlib.rc_context(_RC):
+        fig = _figure(6.0, 2.8)
+        ax = fig.add_subplot()
+        ax.grid(axis="x", visible=False)
+        for i, (label, values) in enumerate(groups.items()):
+            values = np.asarray(values, dtype=float)
+            offset = (i - (n_groups - 1) / 2) * width
+            ax.bar(
+                x + offset,
+                np.nan_to_num(values, nan=0.0),
+                width,
+                label=label,
+                color=PALETTE[i % len(PALETTE)],
+            )
+        ax.set_xticks(x, list(categories))
+        ax.set_title(title, loc="left")
+        ax.set_ylabel(ylabel)
+        if percent:
+            ax.set_ylim(0, 1.0)
+            ax.set_yticks([0, 0.25, 0.5, 0.75, 1.0])
+            ax.yaxis.set_major_formatter(_tick_formatter(lang, percent=True))
+        else:
+            ax.yaxis.set_major_formatter(_tick_formatter(lang))
+        if len(groups) > 1:
+            ax.legend(
+                loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=min(len(groups), 4), fontsize=8
+            )
+            ax.set_title(title, loc="left", pad=22)
+        return _to_svg(fig, chart_id=chart_id, title=title)
+
+
+def _polygon_path(geoms):
+    """Return one matplotlib Path drawing all (multi)polygons, holes included."""
+    import shapely
+    from matplotlib.path import Path as MplPath
+
+    vertices, codes = [], []
+    parts = shapely.get_parts(np.asarray(geoms, dtype=object))
+    for poly in parts:
+        if poly is None or poly.is_empty or poly.geom_type != "Polygon":
+            continue
+        for ring in [poly.exterior, *poly.interiors]:
+            coords = np.asarray(ring.coords)[:, :2]
+            if len(coords) < 3:
+                continue
+            vertices.append(coords)
+            codes.append(
+                [MplPath.MOVETO] + [MplPath.LINETO] * (len(coords) - 2) + [MplPath.CLOSEPOLY]
+            )
+    if not vertices:
+        return None
+    return MplPath(np.concatenate(vertices), np.concatenate(codes))
+
+
+def static_map(
+    *,
+    title: str,
+    polygons: Sequence[tuple[str, Sequence, Mapping]] = (),
+    points: Sequence[tuple[str, np.ndarray, Mapping]] = (),
+    extent: tuple[float, float, float, float] | None = None,
+    chart_id: str = "map",
+    scale_label: str = "m",
+) -> str:
+    """Return a printable outline map as inline SVG markup.
+
+    Parameters
+    ----------
+    title : str
+        Title (escaped).
+    polygons : sequence of (label, geometries, style)
+        Shapely (Multi)Polygons in a projected CRS (metres) and a style dict
+        with ``facecolor``, ``edgecolor``, ``alpha``, ``linewidth``.
+    points : sequence of (label, xy array of shape (n, 2), style)
+        Points with a style dict for :meth:`~matplotlib.axes.Axes.scatter`.
+        Layers of more than 2,000 points are rasterised inside the SVG (a
+        ``data:`` image) to keep the page small.
+    extent : (xmin, ymin, xmax, ymax), optional
+        Area shown; default: everything drawn.
+    chart_id : str
+        Prefix making the SVG's ids unique on a page.
+    scale_label : str
+        Unit of the scale bar.
+
+    Returns
+    -------
+    str
+        ``<svg ...>...</svg>``.
+    """
+    import matplotlib
+    from matplotlib.patches import PathPatch
+
+    with matplotlib.rc_context({**_RC, "axes.grid": False}):
+        fig = _figure(6.0, 4.6)
+        ax = fig.add_subplot()
+        handles = []
+        for label, geoms, style in polygons:
+            path = _polygon_path(geoms)
+            if path is None:
+                continue
+            patch = PathPatch(path, label=label, **{"linewidth": 1.0, **style})
+            ax.add_patch(patch)
+            if label:
+                handles.append(patch)
+        for label, xy, style in points:
+            xy = np.asarray(xy, dtype=float).reshape(-1, 2)
+            if len(xy) == 0:
+                continue
+            sc = ax.scatter(
+                xy[:, 0], xy[:, 1], label=label, rasterized=len(xy) > 2000, **{"s": 6, **style}
+            )
+            if label:
+                handles.append(sc)
+        if extent is None:
+            ax.autoscale_view()
+        else:
+            x0, y0, x1, y1 = extent
+            pad = 0.04 * max(x1 - x0, y1 - y0, 1.0)
+            ax.set_xlim(x0 - pad, x1 + pad)
+            ax.set_ylim(y0 - pad, y1 + pad)
+        ax.set_aspect("equal")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        for side in ("top", "right", "bottom", "left"):
+            ax.spines[side].set_visible(True)
+            ax.spines[side].set_color("#999999")
+        # scale bar: a round length about a fifth of the width
+        xlo, xhi = ax.get_xlim()
+        ylo, yhi = ax.get_ylim()
+        target = (xhi - xlo) / 5
+        if target > 0:
+            magnitude = 10 ** math.floor(math.log10(target))
+            length = max(m * magnitude for m in (1, 2, 5) if m * magnitude <= target)
+            x_start = xlo + 0.04 * (xhi - xlo)
+            y_bar = ylo + 0.05 * (yhi - ylo)
+            ax.plot([x_start, x_start + length], [y_bar, y_bar], color="black", linewidth=2)
+            ax.text(
+                x_start + length / 2,
+                y_bar + 0.015 * (yhi - ylo),
+                f"{length:,.0f} {scale_label}".replace(",", " "),
+                ha="center",
+                va="bottom",
+                fontsize=7,
+            )
+        ax.set_title(title, loc="left")
+        if handles:
+            ax.legend(
+                handles=handles,
+                loc="upper left",
+                bbox_to_anchor=(1.01, 1.0),
+                fontsize=7,
+                markerscale=1.5,
+            )
+        return _to_svg(fig, chart_id=chart_id, title=title)

@@ -1,0 +1,40 @@
+"""The wheel carries the bundled layers and templates, so `pip install .` works anywhere."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+from areas.schema import KIND_NAMES
+from conftest import REPO
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory):
+    pytest.importorskip("hatchling", reason="hatchling (in the test extras) builds the wheel")
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out), str(REPO)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    (path,) = out.glob("areas-*.whl")
+    return path
+
+
+def test_wheel_carries_layers_templates_and_entry_point(wheel):
+    with zipfile.ZipFile(wheel) as zf:
+        names = set(zf.namelist())
+        for kind in KIND_NAMES:
+            bundled = f"areas/_bundled_layers/{kind}.geojson"
+            assert bundled in names
+            assert zf.read(bundled) == (REPO / "layers" / f"{kind}.geojson").read_bytes()
+        assert "areas/_bundled_layers/README.md" in names
+        assert any(n.startswith("areas/templates/") and n.endswith(".html") for n in names)
+        assert "areas/py.typed" in names
+        entry_points = next(n for n in names if n.endswith("entry_points.txt"))
+        assert "areas = areas.cli:main" in zf.read(entry_points).decode()
