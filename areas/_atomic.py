@@ -21,7 +21,9 @@ TMP_PREFIX = ".areas-tmp-"
 
 
 @contextlib.contextmanager
-def atomic_path(target: str | os.PathLike, check: Callable[[Path], None] | None = None) -> Iterator[Path]:
+def atomic_path(
+    target: str | os.PathLike, check: Callable[[Path], None] | None = None
+) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; move it into place on success.
 
     Parameters

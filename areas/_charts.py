@@ -130,9 +130,9 @@ def line_chart(
     with matplotlib.rc_context(_RC):
         fig = _figure(6.0, 2.8)
         ax = fig.add_subplot()
-        for i, (label, (x, y)) in enumerate(series.items()):
-            x = np.asarray(x, dtype=float)
-            y = np.asarray(y, dtype=float)
+        for i, (label, (xs, ys)) in enumerate(series.items()):
+            x = np.asarray(xs, dtype=float)
+            y = np.asarray(ys, dtype=float)
             color = PALETTE[i % len(PALETTE)]
             if step:
                 ax.step(x, y, where="post", color=color, label=label, linewidth=1.8)
@@ -194,11 +194,10 @@ def bar_chart(
         ax = fig.add_subplot()
         ax.grid(axis="x", visible=False)
         for i, (label, values) in enumerate(groups.items()):
-            values = np.asarray(values, dtype=float)
             offset = (i - (n_groups - 1) / 2) * width
             ax.bar(
                 x + offset,
-                np.nan_to_num(values, nan=0.0),
+                np.nan_to_num(np.asarray(values, dtype=float), nan=0.0),
                 width,
                 label=label,
                 color=PALETTE[i % len(PALETTE)],

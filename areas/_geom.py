@@ -32,6 +32,7 @@ __all__ = [
     "check_ids",
     "point_coordinates",
     "polygon_array",
+    "polygon_layer",
     "PointIndex",
     "clip_pairs",
     "union_by_group",
@@ -41,6 +42,7 @@ __all__ = [
     "text_column",
     "first_by_rank",
     "as_counts",
+    "nullable_int",
 ]
 
 #: Intersections smaller than this (m²) are slivers from touching edges or from
@@ -113,7 +115,7 @@ def check_ids(frame: pd.DataFrame, id_column: str, *, layer: str) -> np.ndarray:
 
 
 def point_coordinates(
-    geoms: np.ndarray, ids: Sequence[str], *, layer: str
+    geoms: np.ndarray, ids: Sequence[str] | np.ndarray, *, layer: str
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return ``(xy, usable)``: an ``(n, 2)`` float array and a mask of rows with a point.
 
@@ -145,7 +147,7 @@ def point_coordinates(
 
 
 def polygon_array(
-    geoms: np.ndarray, ids: Sequence[str], *, layer: str
+    geoms: np.ndarray, ids: Sequence[str] | np.ndarray, *, layer: str
 ) -> tuple[np.ndarray, np.ndarray]:
     """Check polygon geometries; return ``(geoms, usable)``.
 
@@ -173,6 +175,21 @@ def polygon_array(
         )
         raise GeometryError(msg, layer=layer, ids=list(bad))
     return geoms, usable
+
+
+def polygon_layer(
+    frame: gpd.GeoDataFrame, id_column: str, required: Iterable[str] = (), *, layer: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Check a polygon layer; return ``(ids, geoms, usable)``.
+
+    The ``id_column`` and ``required`` columns must be present and the ids
+    unique (:func:`check_ids`); the geometries, in EPSG:25832
+    (:func:`work_geometry`), must be polygons (:func:`polygon_array`).
+    """
+    check_columns(frame, [id_column, *required], layer=layer)
+    ids = check_ids(frame, id_column, layer=layer)
+    geoms, usable = polygon_array(work_geometry(frame, layer=layer), ids, layer=layer)
+    return ids, geoms, usable
 
 
 class PointIndex:
@@ -321,3 +338,10 @@ def as_counts(values: np.ndarray) -> np.ndarray:
     if np.all(np.isfinite(values)) and np.all(values == np.round(values)):
         return values.astype(np.int64)
     return values
+
+
+def nullable_int(values) -> pd.arrays.IntegerArray:
+    """Return whole numbers held as floats (``NaN`` for missing) as a nullable ``Int64`` array."""
+    values = np.asarray(values, dtype=float)
+    missing = np.isnan(values)
+    return pd.arrays.IntegerArray(np.where(missing, 0, values).astype(np.int64), missing)

@@ -1,11 +1,13 @@
-"""Danish and English labels shared by the maps and the reports.
+"""Danish and English labels and number formats shared by the maps, reports and CLI.
 
 One dictionary holds every user-facing word: layer names, legend entries,
-status, mode and distance-band names, and the labels of table columns.
-:func:`t` looks a key up in a language; :func:`column_label` names a column
-(including the threshold columns such as ``rail_600m_companies_share``); the
-``format_*`` functions write numbers, shares and dates the way each language
-writes them, with "–" for a missing value.
+status, mode and distance-band names, the labels of table columns and the
+report's headings and notes (``report.<key>``). :func:`t` looks a key up in a
+language; :func:`column_label` names a column (including the threshold
+columns such as ``rail_600m_companies_share`` and the distance-band counts
+such as ``rail_core_companies``); the ``format_*`` functions write numbers,
+shares, dates and whole table cells the way each language writes them, with
+"–" for a missing value.
 
 Examples
 --------
@@ -21,6 +23,8 @@ Examples
 '42%'
 >>> format_value(float("nan"), "en")
 '–'
+>>> format_cell(0.1234, "bid_area_share", "da")
+'12,3 %'
 """
 
 from __future__ import annotations
@@ -44,11 +48,15 @@ __all__ = [
     "t",
     "labels",
     "column_label",
+    "status_label",
+    "mode_label",
+    "band_label",
     "is_missing",
     "format_number",
     "format_share",
     "format_date",
     "format_value",
+    "format_cell",
 ]
 
 #: Languages every label exists in.
@@ -197,6 +205,196 @@ _LABELS: dict[str, tuple[str, str]] = {
         "Andel virksomheder inden for 600 m af station",
     ),
     "col.cell_companies": ("Firms in cell", "Virksomheder i feltet"),
+    # report pages, tables and progress (``areas.report`` looks them up as ``report.<key>``)
+    "report.report_kicker": ("Business-district report", "Rapport om erhvervsområder"),
+    "report.index_title": ("Business districts", "Erhvervsområder"),
+    "report.meta_line": (
+        "As of {as_of} · stops counted: {statuses} · distances: {distance}",
+        "Pr. {as_of} · stationer med status: {statuses} · afstande: {distance}",
+    ),
+    "report.overview_map": ("Overview map", "Oversigtskort"),
+    "report.summary": ("Summary by district", "Oversigt pr. erhvervsområde"),
+    "report.district_pages": ("District pages", "Sider for de enkelte områder"),
+    "report.downloads": ("Downloads", "Filer til download"),
+    "report.key_figures": ("Key figures", "Nøgletal"),
+    "report.map": ("Map", "Kort"),
+    "report.bid_coverage": (
+        "Business Improvement Districts (BID)",
+        "Business Improvement Districts (BID)",
+    ),
+    "report.rewilding": ("Rewilding", "Vild natur"),
+    "report.transit": ("Transit accessibility", "Adgang til kollektiv trafik"),
+    "report.provenance": ("Data and assumptions", "Data og forudsætninger"),
+    "report.toolkit_version": ("Toolkit", "Værktøj"),
+    "report.generated_at": ("Generated", "Dannet"),
+    "report.run_time": ("Run time", "Kørselstid"),
+    "report.as_of": ("As of", "Opgjort pr."),
+    "report.compare_as_of": ("Compared with", "Sammenlignet med"),
+    "report.statuses_counted": ("Stop statuses counted", "Stationer med status"),
+    "report.thresholds": ("Distance thresholds", "Afstandsgrænser"),
+    "report.distance_method": ("Distance method", "Afstandsmål"),
+    "report.crs": ("Coordinate system", "Koordinatsystem"),
+    "report.no_exclusions": (
+        "No features were excluded from the input.",
+        "Ingen objekter er udeladt fra data.",
+    ),
+    "report.no_repairs": ("No features were repaired.", "Ingen objekter er repareret."),
+    "report.provenance_file_note": (
+        "The full record, with the files' SHA-256 checksums, is in",
+        "Den fulde beskrivelse med filernes SHA-256-kontrolsummer findes i",
+    ),
+    "report.footer": ("Written by", "Dannet med"),
+    "report.navigation": ("Navigation", "Navigation"),
+    "report.back_to_index": ("← All districts", "← Alle erhvervsområder"),
+    "report.open_map": ("Open the map on its own page", "Åbn kortet på sin egen side"),
+    "report.map_print_note": (
+        "Static map for print; the interactive map is on the web page.",
+        "Statisk kort til udskrift; det interaktive kort findes på websiden.",
+    ),
+    "report.map_missing_note": (
+        "Static map (the interactive map could not be written).",
+        "Statisk kort (det interaktive kort kunne ikke dannes).",
+    ),
+    "report.no_bids": (
+        "No BID covers this district on the report date.",
+        "Intet BID dækker området på rapportens dato.",
+    ),
+    "report.outside_bid_heading": (
+        "Firms outside the active BIDs (call list)",
+        "Virksomheder uden for de aktive BID'er (ringeliste)",
+    ),
+    "report.no_rewilding": (
+        "No rewilding plot established in this district by the report date.",
+        "Ingen arealer med vild natur etableret i området på rapportens dato.",
+    ),
+    "report.none_beyond": (
+        "Every firm in the district lies within {distance} m of a rail stop.",
+        "Alle virksomheder i området ligger inden for {distance} m af en station.",
+    ),
+    "report.no_change": (
+        "No figure changed between the two dates.",
+        "Ingen tal har ændret sig mellem de to datoer.",
+    ),
+    "report.beyond_heading": (
+        "Firms more than {distance} m from a rail stop",
+        "Virksomheder mere end {distance} m fra en station",
+    ),
+    "report.change_heading": (
+        "Change from {before} to {after}",
+        "Ændring fra {before} til {after}",
+    ),
+    "report.inputs_caption": ("Input layers", "Datalag"),
+    "report.exclusions_caption": ("Features excluded from the input", "Objekter udeladt fra data"),
+    "report.repairs_caption": ("Features repaired", "Reparerede objekter"),
+    "report.layer": ("Layer", "Lag"),
+    "report.file": ("File", "Fil"),
+    "report.sha256": ("SHA-256", "SHA-256"),
+    "report.original_crs": ("CRS of the file", "Filens koordinatsystem"),
+    "report.features_read": ("Features read", "Objekter læst"),
+    "report.features_used": ("Features used", "Objekter brugt"),
+    "report.excluded": ("Excluded", "Udeladt"),
+    "report.repaired": ("Repaired", "Repareret"),
+    "report.feature_id": ("Feature", "Objekt"),
+    "report.reason": ("Reason", "Årsag"),
+    "report.what": ("Repair", "Reparation"),
+    "report.in_memory": ("(in memory)", "(i hukommelsen)"),
+    "report.reconciliation": (
+        "Firms in: {companies_in} = in a district {assigned} + outside every district {outside}"
+        " + excluded {excluded}",
+        "Virksomheder i alt: {companies_in} = i et erhvervsområde {assigned}"
+        " + uden for alle områder {outside} + udeladt {excluded}",
+    ),
+    "report.districts_count": ("Districts", "Erhvervsområder"),
+    "report.active_bids_count": ("Active BIDs", "Aktive BID'er"),
+    "report.stops_count": ("Stops in service", "Stationer i drift"),
+    "report.total": ("Total", "I alt"),
+    "report.metric": ("Figure", "Nøgletal"),
+    "report.before": ("{date}", "{date}"),
+    "report.after": ("{date}", "{date}"),
+    "report.change": ("Change", "Ændring"),
+    "report.percentage_points": ("pp", "pct.-point"),
+    "report.distance_straight": ("straight line", "luftlinje"),
+    "report.distance_walk": (
+        "walking distance estimated as straight line × {factor}",
+        "gangafstand anslået som luftlinje × {factor}",
+    ),
+    "report.bands_caption": (
+        "Firms by Fingerplan distance band to rail",
+        "Virksomheder efter Fingerplanens afstandsbånd til station",
+    ),
+    "report.band": ("Band", "Afstandsbånd"),
+    "report.share_of_firms": ("Share of firms", "Andel virksomheder"),
+    "report.chart_rewilding": ("Rewilded hectares (cumulative)", "Hektar vild natur (akkumuleret)"),
+    "report.chart_transit": (
+        "Share of firms within a distance of a stop",
+        "Andel virksomheder inden for en afstand af et stoppested",
+    ),
+    "report.year": ("Year", "År"),
+    "report.hectares": ("ha", "ha"),
+    "report.bids_caption": ("BIDs in or touching the district", "BID'er i eller op til området"),
+    "report.members_reported": ("{members} (reported)", "{members} (indberettet)"),
+    "report.members_reported_note": (
+        "(reported): the member count as stated in the BID layer, shown for a BID that is not "
+        "active on the report date (its members are not counted).",
+        "(indberettet): medlemstallet som angivet i BID-laget, vist for et BID, der ikke er "
+        "aktivt på rapportens dato (dets medlemmer tælles ikke).",
+    ),
+    "report.plots_caption": ("Rewilding plots in the district", "Arealer med vild natur i området"),
+    "report.list_capped": (
+        "The first {shown} of {total} are listed; every firm is in companies.csv.",
+        "De første {shown} af {total} er vist; alle virksomheder står i companies.csv.",
+    ),
+    "report.status_withdrawn": (
+        "This district's plan has been withdrawn; its figures are shown for reference.",
+        "Planen for området er opgivet; tallene vises til orientering.",
+    ),
+    "report.status_planned": (
+        "This district is planned, not yet built.",
+        "Området er planlagt, men endnu ikke anlagt.",
+    ),
+    "report.status_study": (
+        "This district is under study; there is no decision.",
+        "Området er under udredning; der er ikke truffet beslutning.",
+    ),
+    "report.dl_summary_csv": (
+        "one row per district (CSV, UTF-8)",
+        "én række pr. erhvervsområde (CSV, UTF-8)",
+    ),
+    "report.dl_summary_xlsx": (
+        "one row per district (Excel)",
+        "én række pr. erhvervsområde (Excel)",
+    ),
+    "report.dl_companies_csv": (
+        "every firm: district, BID status, nearest stops and distances (CSV, UTF-8)",
+        "alle virksomheder: område, BID, nærmeste stationer og afstande (CSV, UTF-8)",
+    ),
+    "report.dl_results_gpkg": (
+        "result layers for QGIS/GDAL, EPSG:25832 (GeoPackage)",
+        "resultatlag til QGIS/GDAL, EPSG:25832 (GeoPackage)",
+    ),
+    "report.dl_provenance": (
+        "inputs, parameters and checksums (JSON)",
+        "data, forudsætninger og kontrolsummer (JSON)",
+    ),
+    "report.dl_map": ("the overview map on its own page", "oversigtskortet på sin egen side"),
+    "report.district_in": ("{municipality} Municipality", "{municipality} Kommune"),
+    "report.seconds": ("{value} s", "{value} s"),
+    "report.existing_only": ("existing", "eksisterende"),
+    "report.done_title": ("Report written", "Rapporten er skrevet"),
+    "report.done_folder": ("Folder", "Mappe"),
+    "report.done_open": ("Open", "Åbn"),
+    "report.done_pages": ("Pages", "Sider"),
+    "report.done_tables": ("Tables", "Tabeller"),
+    "report.done_layers": ("GeoPackage layers", "GeoPackage-lag"),
+    "report.progress_analyses": ("Analyses", "Analyser"),
+    "report.progress_compare": ("Comparison", "Sammenligning"),
+    "report.progress_maps": ("Maps", "Kort"),
+    "report.progress_tables": ("Tables and layers", "Tabeller og lag"),
+    "report.progress_pages": ("Pages", "Sider"),
+    "report.progress_check": ("Checking and moving into place", "Kontrollerer og flytter på plads"),
+    "report.sheet_columns": ("columns", "kolonner"),
+    "report.column": ("Column", "Kolonne"),
+    "report.description": ("Description", "Beskrivelse"),
 }
 
 # Column patterns with a number or a mode group in the name.
@@ -240,8 +438,12 @@ _PATTERNS: list[tuple[re.Pattern[str], tuple[str, str]]] = [
         ("Mode of nearest {g} stop", "Trafikform for nærmeste stoppested ({g})"),
     ),
     (
-        re.compile(r"^(?P<band>core|station_near|beyond)_companies$"),
+        re.compile(r"^(?:rail_)?(?P<band>core|station_near|beyond)_companies$"),
         ("Firms: {band}", "Virksomheder: {band}"),
+    ),
+    (
+        re.compile(r"^(?:rail_)?(?P<band>core|station_near|beyond)_employees$"),
+        ("Employees: {band}", "Ansatte: {band}"),
     ),
 ]
 # Danish column labels say "station" for the rail group, reading better than the group name.
@@ -278,7 +480,8 @@ def t(key: str, lang: str = "en", /, **values: Any) -> str:
     Parameters
     ----------
     key : str
-        A label key such as ``"layer.districts"`` or ``"status.withdrawn"``.
+        A label key such as ``"layer.districts"``, ``"status.withdrawn"`` or
+        ``"report.total"``.
     lang : {"en", "da"}
         Language.
     **values
@@ -310,16 +513,22 @@ def t(key: str, lang: str = "en", /, **values: Any) -> str:
     return text.format(**values) if values else text
 
 
-def labels(lang: str = "en") -> dict[str, str]:
+def labels(lang: str = "en", *, prefix: str = "") -> dict[str, str]:
     """Return every label in ``lang`` (for templates), fields left unfilled.
+
+    With ``prefix``, only the labels whose key starts with it, keyed without it.
 
     Examples
     --------
     >>> labels("da")["layer.stops"]
     'Stationer og stoppesteder'
+    >>> labels("en", prefix="report.")["total"]
+    'Total'
     """
     i = LANGS.index(check_lang(lang))
-    return {key: pair[i] for key, pair in _LABELS.items()}
+    return {
+        key.removeprefix(prefix): pair[i] for key, pair in _LABELS.items() if key.startswith(prefix)
+    }
 
 
 def column_label(column: str, lang: str = "en") -> str:
@@ -364,6 +573,54 @@ def column_label(column: str, lang: str = "en") -> str:
             fields["band"] = t(f"band.{parts['band']}", lang)
         return pair[i].format(**fields)
     return column
+
+
+def _code_label(group: str, value: Any, lang: str) -> str:
+    """Return the label ``<group>.<value>``, or the value itself when there is none."""
+    try:
+        return t(f"{group}.{value}", lang)
+    except KeyError:
+        return str(value)
+
+
+def status_label(value: Any, lang: str = "en") -> str:
+    """Name a plan or stop status (an unknown status is returned as it is).
+
+    Examples
+    --------
+    >>> status_label("study", "da"), status_label("unheard-of", "en")
+    ('under udredning', 'unheard-of')
+    """
+    return _code_label("status", value, lang)
+
+
+def mode_label(value: Any, lang: str = "en") -> str:
+    """Name a transit mode ("–" when missing, an unknown mode as it is).
+
+    Examples
+    --------
+    >>> mode_label("s_train", "da"), mode_label(None, "en")
+    ('S-tog', '–')
+    """
+    if is_missing(value):
+        check_lang(lang)
+        return MISSING
+    return _code_label("mode", value, lang)
+
+
+def band_label(value: Any, lang: str = "en") -> str:
+    """Name a Fingerplan distance band to rail (``core``, ``station_near``, ``beyond``).
+
+    A missing band (a firm without a location) is "no rail distance".
+
+    Examples
+    --------
+    >>> band_label("core", "en"), band_label(None, "da")
+    ('≤ 600 m (station core area)', 'ingen afstand til station')
+    """
+    if is_missing(value):
+        return t("band.unknown", lang)
+    return _code_label("band", value, lang)
 
 
 def is_missing(value: Any) -> bool:
@@ -424,8 +681,13 @@ def format_number(value: Any, lang: str = "en", *, decimals: int = 0) -> str:
     return out + (point + fraction if fraction else "")
 
 
-def format_share(value: Any, lang: str = "en", *, decimals: int = 0) -> str:
+def format_share(
+    value: Any, lang: str = "en", *, decimals: int = 0, space: bool | None = None
+) -> str:
     """Write a fraction 0–1 as a percentage ("–" when missing).
+
+    ``space`` puts a space before the percent sign; by default Danish has one
+    and English not.
 
     Examples
     --------
@@ -433,12 +695,16 @@ def format_share(value: Any, lang: str = "en", *, decimals: int = 0) -> str:
     '12.5%'
     >>> format_share(0.125, "da", decimals=1)
     '12,5 %'
+    >>> format_share(0.125, "en", decimals=1, space=True)
+    '12.5 %'
     """
     if is_missing(value):
         check_lang(lang)
         return MISSING
     number = format_number(float(value) * 100, lang, decimals=decimals)
-    return f"{number}%" if lang == "en" else f"{number} %"
+    if space is None:
+        space = lang != "en"
+    return f"{number} %" if space else f"{number}%"
 
 
 def format_date(value: Any) -> str:
@@ -509,3 +775,42 @@ def format_value(value: Any, lang: str = "en", *, decimals: int | None = None) -
             text = text.rstrip("0").rstrip(point)
         return text
     return str(value)
+
+
+def format_cell(value: Any, column: str, lang: str = "en") -> str:
+    """Write a table cell by its column: the unit in the name, or the code it holds.
+
+    Shares (``*_share``) become percentages with one decimal, hectares
+    (``*_ha``) get one decimal, metres (``*_m``, ``*_m2``) none; ``status``,
+    ``mode``/``*_mode`` and ``rail_band`` codes become their labels; any other
+    value is written by :func:`format_value`. A missing value is "–".
+
+    Examples
+    --------
+    >>> format_cell(0.1234, "bid_area_share", "da")
+    '12,3 %'
+    >>> format_cell(1234.56, "area_ha", "en")
+    '1,234.6'
+    >>> format_cell(612.4, "median_rail_distance_m", "en")
+    '612'
+    >>> format_cell("withdrawn", "status", "da")
+    'opgivet'
+    >>> format_cell(None, "rail_band", "en")
+    '–'
+    """
+    if is_missing(value):
+        check_lang(lang)
+        return MISSING
+    if column.endswith("_share"):
+        return format_share(value, lang, decimals=1)
+    if column.endswith("_ha"):
+        return format_number(value, lang, decimals=1)
+    if column.endswith(("_m", "_m2")):
+        return format_number(value, lang, decimals=0)
+    if column == "status":
+        return status_label(value, lang)
+    if column == "mode" or column.endswith("_mode"):
+        return mode_label(value, lang)
+    if column == "rail_band":
+        return band_label(value, lang)
+    return format_value(value, lang)

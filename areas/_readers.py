@@ -426,8 +426,8 @@ def _check_shapefile(path: Path) -> _ShapefileInfo:
     shp_size = path.stat().st_size
     shx = _sidecar(path, ".shx")
     dbf = _sidecar(path, ".dbf")
-    missing = [s for s, p in ((".shx", shx), (".dbf", dbf)) if p is None]
-    if missing:
+    if shx is None or dbf is None:
+        missing = [s for s, p in ((".shx", shx), (".dbf", dbf)) if p is None]
         msg = (
             f"has no {' and no '.join(missing)} beside it; a Shapefile is several files "
             "(.shp, .shx, .dbf, .prj, .cpg). Fix: copy all of them into the same folder"

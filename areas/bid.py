@@ -28,16 +28,14 @@ import pandas as pd
 from ._geom import (
     area_ha,
     as_counts,
-    check_columns,
-    check_ids,
     clip_pairs,
     first_by_rank,
+    nullable_int,
     numeric_column,
-    polygon_array,
+    polygon_layer,
     safe_share,
     text_column,
     union_by_group,
-    work_geometry,
 )
 from .assign import _assign, _Assignment
 from .errors import ConfigError, SchemaError, format_ids
@@ -137,9 +135,7 @@ def _bid_coverage(
     companies: gpd.GeoDataFrame,
     ts: pd.Timestamp,
 ) -> BidCoverage:
-    check_columns(bids, ["bid_id", "start"], layer="bids")
-    bid_ids = check_ids(bids, "bid_id", layer="bids")
-    bid_geoms, bid_ok = polygon_array(work_geometry(bids, layer="bids"), bid_ids, layer="bids")
+    bid_ids, bid_geoms, bid_ok = polygon_layer(bids, "bid_id", ["start"], layer="bids")
     active = active_bids(bids, ts) & bid_ok
     n_b = len(bid_ids)
     n_f = len(a.firms.ids)
@@ -233,8 +229,8 @@ def _bid_coverage(
             "employees": as_counts(b_emp),
             "members": members_col,
             "participation_share": participation,
-            "invited": _int_column(bids, "invited"),
-            "members_reported": _int_column(bids, "members"),
+            "invited": nullable_int(numeric_column(bids, "invited")),
+            "members_reported": nullable_int(numeric_column(bids, "members")),
         }
     )
     bid_table = bid_table.iloc[np.argsort(bid_rank)].reset_index(drop=True)
@@ -257,12 +253,6 @@ def _bid_coverage(
     )
     attrs = pd.DataFrame(companies.drop(columns=companies.geometry.name))
     return BidCoverage(districts=table, bids=bid_table, companies=firms, as_of=ts, _firms=attrs)
-
-
-def _int_column(frame: pd.DataFrame, column: str) -> pd.array:
-    values = numeric_column(frame, column)
-    missing = np.isnan(values)
-    return pd.arrays.IntegerArray(np.where(missing, 0, values).astype(np.int64), missing)
 
 
 def bid_coverage(

@@ -18,6 +18,7 @@ import warnings
 from collections.abc import Sequence
 
 from . import __version__
+from ._i18n import format_cell, format_share, format_value
 from .errors import AreasError, AreasWarning, OutputError
 from .schema import STATUSES
 
@@ -30,7 +31,9 @@ def _add_source_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--crs",
         metavar="CRS",
-        help="CRS of input files that carry none, e.g. EPSG:25832 (never overrides a file's own CRS)",
+        help=(
+            "CRS of input files that carry none, e.g. EPSG:25832 (never overrides a file's own CRS)"
+        ),
     )
     parser.add_argument(
         "--config", metavar="TOML", help="an areas.toml mapping kinds to files and columns"
@@ -49,7 +52,9 @@ def _add_scenario(parser: argparse.ArgumentParser) -> None:
         help="a GeoPackage, a folder of layer files or an areas.toml (default: the bundled layers)",
     )
     _add_source_options(parser)
-    parser.add_argument("--as-of", metavar="DATE", help="scenario date, YYYY-MM-DD (default: today)")
+    parser.add_argument(
+        "--as-of", metavar="DATE", help="scenario date, YYYY-MM-DD (default: today)"
+    )
     parser.add_argument(
         "--include",
         nargs="+",
@@ -125,7 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _console():
-    """A rich console that is wide enough for tables when output is not a terminal."""
+    """Return a rich console that is wide enough for tables when output is not a terminal."""
     from rich.console import Console
 
     console = Console()
@@ -144,13 +149,13 @@ def _load(args, source):
 
 
 def _cmd_layers(args) -> int:
-    from rich.console import Console
     from rich.table import Table
 
     atlas = _load(args, args.source)
     table = Table(title="areas layers", show_lines=False)
-    for col in ("layer", "features", "excluded", "repaired", "CRS (input)", "extent (km, EPSG:25832)", "source"):
-        table.add_column(col, justify="right" if col in ("features", "excluded", "repaired") else "left")
+    counts = ("features", "excluded", "repaired")
+    for col in ("layer", *counts, "CRS (input)", "extent (km, EPSG:25832)", "source"):
+        table.add_column(col, justify="right" if col in counts else "left")
     for kind, frame in atlas.layers().items():
         src = atlas.sources.get(kind)
         if len(frame) and not frame.geometry.is_empty.all():
@@ -199,28 +204,12 @@ def _summary(args):
 
 
 def _fmt(value, column: str) -> str:
-    import math
-
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    try:
-        import pandas as pd
-
-        if pd.isna(value):
-            return "–"
-    except (TypeError, ValueError):
-        pass
+    """Return one cell of the terminal table: English numbers, codes as they are."""
     if column.endswith("_share"):
-        return f"{100 * float(value):.1f} %"
-    if column.endswith("_ha"):
-        return f"{float(value):,.1f}"
-    if column.endswith("_m"):
-        return f"{float(value):,.0f}"
-    if isinstance(value, float) and value.is_integer():
-        return f"{int(value):,}"
-    if isinstance(value, int):
-        return f"{value:,}"
-    return str(value)
+        return format_share(value, "en", decimals=1, space=True)
+    if column.endswith(("_ha", "_m")):
+        return format_cell(value, column, "en")
+    return format_value(value, "en")
 
 
 #: Columns shown in the terminal table (the CSV and JSON carry all of them).
@@ -258,7 +247,6 @@ def _cmd_summary(args) -> int:
         }
         print(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
         return 0
-    from rich.console import Console
     from rich.table import Table
 
     params = summary.params
@@ -270,15 +258,16 @@ def _cmd_summary(args) -> int:
     out = Table(title=title)
     columns = [c for c in _TABLE_COLUMNS if c in table.columns]
     for col in columns:
-        out.add_column(col.replace("_", " "), justify="left" if col in ("name", "municipality", "status") else "right")
+        text = col in ("name", "municipality", "status")
+        out.add_column(col.replace("_", " "), justify="left" if text else "right")
     for _, row in table.iterrows():
         out.add_row(*(_fmt(row[c], c) for c in columns))
     console = _console()
     console.print(out)
     rec = summary.reconciliation
     console.print(
-        f"Firms in: {rec['companies_in']:,} = assigned {rec['assigned']:,} + outside every district "
-        f"{rec['outside']:,} + excluded {rec['excluded']:,}",
+        f"Firms in: {rec['companies_in']:,} = assigned {rec['assigned']:,} "
+        f"+ outside every district {rec['outside']:,} + excluded {rec['excluded']:,}",
         highlight=False,
     )
     return 0

@@ -64,6 +64,7 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -192,7 +193,7 @@ def check_crs(value: object, *, name: str = "crs", path=None) -> str:
     return value
 
 
-def read_config(path: str | Path) -> AreasConfig:
+def read_config(path: str | os.PathLike) -> AreasConfig:
     """Read and check an ``areas.toml`` file.
 
     Parameters
@@ -254,11 +255,7 @@ def parse_config(
     if not isinstance(glob, Mapping):
         msg = "[layers] must be a table (fallback, crs)"
         raise ConfigError(msg, path=where)
-    bad = [k for k in glob if k not in _GLOBAL_KEYS]
-    if bad:
-        keys = ", ".join(f"`{k}`" for k in bad)
-        msg = f"unknown key(s) {keys} in [layers]; valid keys: {', '.join(_GLOBAL_KEYS)}"
-        raise ConfigError(msg, path=where)
+    _check_keys(glob, _GLOBAL_KEYS, "layers", where)
     fallback = glob.get("fallback", "empty")
     if fallback not in FALLBACKS:
         valid = ", ".join(map(repr, FALLBACKS))
@@ -299,17 +296,21 @@ def parse_layer_table(kind: str, table: object, *, base_dir: str | Path, path=No
     return _parse_layer(kind, table, Path(base_dir), path)
 
 
+def _check_keys(table: Mapping, valid: tuple[str, ...], section: str, where) -> None:
+    bad = [k for k in table if k not in valid]
+    if bad:
+        keys = ", ".join(f"`{k}`" for k in bad)
+        msg = f"unknown key(s) {keys} in [{section}]; valid keys: {', '.join(valid)}"
+        raise ConfigError(msg, path=where)
+
+
 def _parse_layer(kind: str, table: object, base_dir: Path, where) -> LayerConfig:
     if isinstance(table, str):  # shorthand: districts = "file.geojson"
         table = {"path": table}
     if not isinstance(table, Mapping):
         msg = f"[{kind}] must be a table with at least `path`"
         raise ConfigError(msg, path=where)
-    bad = [k for k in table if k not in _LAYER_KEYS]
-    if bad:
-        keys = ", ".join(f"`{k}`" for k in bad)
-        msg = f"unknown key(s) {keys} in [{kind}]; valid keys: {', '.join(_LAYER_KEYS)}"
-        raise ConfigError(msg, path=where)
+    _check_keys(table, _LAYER_KEYS, kind, where)
     spec = KINDS[kind]
     for key in ("path", "layer", "encoding", "sep", "decimal"):
         if key in table and not isinstance(table[key], str):

@@ -93,9 +93,10 @@ from __future__ import annotations
 
 import os
 import sys
+import types
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -196,19 +197,16 @@ class _Issue:
         return exc
 
     def warn(self) -> None:
-        where = []
-        if self.path:
-            where.append(f"file {self.path}")
-        if self.layer:
-            where.append(f"layer `{self.layer}`")
-        prefix = f"{', '.join(where)}: " if where else ""
-        warnings.warn(prefix + self.text(), self.category, stacklevel=_user_stacklevel())
+        # worded like an error: "file ..., layer `...`: message Fix: ..."
+        text = str(AreasError(self.text(), path=self.path, layer=self.layer))
+        warnings.warn(text, self.category, stacklevel=_user_stacklevel())
 
 
 def _user_stacklevel() -> int:
     """Return the ``stacklevel`` that points a warning at the first caller outside ``areas``."""
     package = os.path.dirname(os.path.abspath(__file__))
-    frame, level = sys._getframe(1), 1
+    frame: types.FrameType | None = sys._getframe(1)
+    level = 1
     while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package):
         frame, level = frame.f_back, level + 1
     return level
@@ -465,23 +463,7 @@ def _final_dtypes(frame: pd.DataFrame, spec) -> pd.DataFrame:
     return frame
 
 
-@dataclass
-class _Spec:
-    """One layer to read (from an areas.toml table, a folder file or a GeoPackage layer)."""
-
-    kind: str
-    path: Path
-    layer: str | None = None
-    crs: str | None = None
-    crs_override: bool = False
-    encoding: str | None = None
-    sep: str | None = None
-    decimal: str | None = None
-    columns: dict[str, str] = field(default_factory=dict)
-    constants: dict[str, object] = field(default_factory=dict)
-
-
-def _read_spec(spec: _Spec, *, default_crs: str | None, strict: bool):
+def _read_spec(spec: LayerConfig, *, default_crs: str | None, strict: bool):
     """Read and normalise one layer; return (frame or None, LayerSource, issues)."""
     xy = None
     if "x" in spec.columns or "y" in spec.columns:
@@ -489,6 +471,9 @@ def _read_spec(spec: _Spec, *, default_crs: str | None, strict: bool):
             msg = f"[{spec.kind}.columns] names only one of `x`, `y`; name both coordinate columns"
             raise ConfigError(msg, path=spec.path, layer=spec.kind)
         xy = (spec.columns["x"], spec.columns["y"])
+    if spec.path is None:
+        msg = f"[{spec.kind}] has no `path`; name the file that holds the `{spec.kind}` layer"
+        raise ConfigError(msg, layer=spec.kind)
     raw = _readers.read_raw(
         spec.path,
         spec.kind,
@@ -506,7 +491,7 @@ def _read_spec(spec: _Spec, *, default_crs: str | None, strict: bool):
     return (None if col.failed else frame), source, col.issues
 
 
-def _normalise(raw: _readers.RawLayer, spec_in: _Spec, *, default_crs, col: _Collector):
+def _normalise(raw: _readers.RawLayer, spec_in: LayerConfig, *, default_crs, col: _Collector):
     kind = spec_in.kind
     spec = KINDS[kind]
     frame = raw.frame
@@ -653,20 +638,25 @@ def _normalise(raw: _readers.RawLayer, spec_in: _Spec, *, default_crs, col: _Col
 
     # ---- value columns
     present = {c for c in spec.columns if c not in missing_cols}
+
+    def refuse(c: str, bad: np.ndarray, what: str, fix: str) -> None:
+        """Report the features whose ``c`` cannot be read (``what`` says why)."""
+        if bad.any() and c in present:
+            shown = frame.loc[bad, c].astype("str").head(3).tolist()
+            col.error(
+                SchemaError,
+                f"`{c}` of {int(bad.sum())} feature(s) {what}: {format_ids(labels(bad))} "
+                f"(e.g. {', '.join(map(repr, shown))})",
+                ids=labels(bad),
+                fix=fix,
+            )
+
     for c in spec.columns:
         if c == spec.id_column:
             continue
         if c in spec.dates:
             values, bad = _parse_dates(frame[c])
-            if bad.any() and c in present:
-                shown = frame.loc[bad, c].astype("str").head(3).tolist()
-                col.error(
-                    SchemaError,
-                    f"`{c}` of {int(bad.sum())} feature(s) cannot be read as a date: "
-                    f"{format_ids(labels(bad))} (e.g. {', '.join(map(repr, shown))})",
-                    ids=labels(bad),
-                    fix=_DATE_FIX,
-                )
+            refuse(c, bad, "cannot be read as a date", _DATE_FIX)
             frame[c] = values
         elif c in spec.integers or c in spec.floats:
             values, bad = _to_float(frame[c], raw.decimal)
@@ -677,37 +667,23 @@ def _normalise(raw: _readers.RawLayer, spec_in: _Spec, *, default_crs, col: _Col
             else:
                 with np.errstate(invalid="ignore"):
                     bad = bad | (values.to_numpy() < 0)
-            if bad.any() and c in present:
-                shown = frame.loc[bad, c].astype("str").head(3).tolist()
-                what = "a whole number ≥ 0" if c in spec.integers else "a number ≥ 0"
-                col.error(
-                    SchemaError,
-                    f"`{c}` of {int(bad.sum())} feature(s) is not {what}: "
-                    f"{format_ids(labels(bad))} "
-                    f"(e.g. {', '.join(map(repr, shown))})",
-                    ids=labels(bad),
-                    fix=(
-                        f"write `{c}` as {what} without thousands separators; "
-                        "leave it blank when unknown"
-                    ),
-                )
+            what = "a whole number ≥ 0" if c in spec.integers else "a number ≥ 0"
+            refuse(
+                c,
+                bad,
+                f"is not {what}",
+                f"write `{c}` as {what} without thousands separators; leave it blank when unknown",
+            )
             values = values.where(~bad)
             frame[c] = values.round().astype("Int64") if c in spec.integers else values
         elif c in spec.booleans:
             values, bad = _parse_bool(frame[c])
-            if bad.any() and c in present:
-                shown = frame.loc[bad, c].astype("str").head(3).tolist()
-                col.error(
-                    SchemaError,
-                    f"`{c}` of {int(bad.sum())} feature(s) is not true/false: "
-                    f"{format_ids(labels(bad))} "
-                    f"(e.g. {', '.join(map(repr, shown))})",
-                    ids=labels(bad),
-                    fix=(
-                        f"write `{c}` as true/false, yes/no, ja/nej or 1/0; "
-                        "leave it blank when unknown"
-                    ),
-                )
+            refuse(
+                c,
+                bad,
+                "is not true/false",
+                f"write `{c}` as true/false, yes/no, ja/nej or 1/0; leave it blank when unknown",
+            )
             frame[c] = values
         else:
             text = _to_text(frame[c])
@@ -846,10 +822,10 @@ def _normalise(raw: _readers.RawLayer, spec_in: _Spec, *, default_crs, col: _Col
         for e in exclusions:
             by_reason.setdefault(e.reason, []).append(e.id)
         if kind == "districts":
-            shown = "; ".join(f"{r}: {format_ids(v)}" for r, v in by_reason.items())
+            listing = "; ".join(f"{r}: {format_ids(v)}" for r, v in by_reason.items())
             col.error(
                 GeometryError,
-                f"{len(exclusions)} district(s) have no usable outline ({shown})",
+                f"{len(exclusions)} district(s) have no usable outline ({listing})",
                 ids=[e.id for e in exclusions],
                 fix="draw the outline of each district, or remove the district from the file",
             )
@@ -887,7 +863,7 @@ def _polygonal_part(geom):
     return merged if shapely.get_type_id(merged) in _POLYGON_TYPES else None
 
 
-def _resolve_crs(raw, spec_in: _Spec, default_crs, col: _Collector, frame):
+def _resolve_crs(raw, spec_in: LayerConfig, default_crs, col: _Collector, frame):
     declared = raw.crs
     stated = spec_in.crs
     if stated is not None and declared is not None and not _same_crs(stated, declared):
@@ -1225,7 +1201,7 @@ def read_layer(
     lc = parse_layer_table(
         kind, {k: v for k, v in table.items() if v is not None}, base_dir=Path.cwd()
     )
-    frame, source, _ = _read_spec(_spec_from(lc, Path(path)), default_crs=None, strict=True)
+    frame, source, _ = _read_spec(replace(lc, path=Path(path)), default_crs=None, strict=True)
     return frame, source
 
 
@@ -1235,32 +1211,17 @@ def _crs_text(crs):
     return check_crs(crs)
 
 
-def _spec_from(lc: LayerConfig, path: Path) -> _Spec:
-    return _Spec(
-        kind=lc.kind,
-        path=Path(path),
-        layer=lc.layer,
-        crs=lc.crs,
-        crs_override=lc.crs_override,
-        encoding=lc.encoding,
-        sep=lc.sep,
-        decimal=lc.decimal,
-        columns=dict(lc.columns),
-        constants=dict(lc.constants),
-    )
-
-
 @dataclass
 class _Plan:
     origin: str
-    specs: dict[str, _Spec]
+    specs: dict[str, LayerConfig]
     absent: list[str]
     fallback: str
     fallback_stated: bool
     default_crs: str | None
 
 
-def _folder_specs(folder: Path) -> dict[str, _Spec]:
+def _folder_specs(folder: Path) -> dict[str, LayerConfig]:
     found: dict[str, list[Path]] = {}
     for p in sorted(folder.iterdir()):
         if p.is_file() and p.suffix.lower() in _readers.FORMATS and p.stem.lower() in KINDS:
@@ -1273,16 +1234,16 @@ def _folder_specs(folder: Path) -> dict[str, _Spec]:
                 "Fix: keep one, or name the one to use in an areas.toml"
             )
             raise AmbiguousLayerError(msg, path=folder, layer=kind)
-        specs[kind] = _Spec(kind=kind, path=paths[0])
+        specs[kind] = LayerConfig(kind=kind, path=paths[0])
     return specs
 
 
-def _gpkg_specs(path: Path) -> dict[str, _Spec]:
+def _gpkg_specs(path: Path) -> dict[str, LayerConfig]:
     names = _readers.list_layer_names(path)
     specs = {}
     for name in names:
         if name.lower() in KINDS:
-            specs[name.lower()] = _Spec(kind=name.lower(), path=path, layer=name)
+            specs[name.lower()] = LayerConfig(kind=name.lower(), path=path, layer=name)
     if not specs:
         msg = (
             f"has no layer named after a layer kind ({', '.join(KIND_NAMES)}); its layers are "
@@ -1335,7 +1296,7 @@ def _plan(source, config, crs, fallback) -> _Plan:
         src = None
     origin = str(source) if source is not None else (str(config) if config is not None else "")
 
-    discovered: dict[str, _Spec] = {}
+    discovered: dict[str, LayerConfig] = {}
     if src is None and cfg is None:
         folder = datasets.bundled_dir()
         origin = f"bundled layers ({folder})"
@@ -1347,7 +1308,7 @@ def _plan(source, config, crs, fallback) -> _Plan:
         if fmt in ("gpkg", "fgb") and src.stem.lower() not in KINDS:
             discovered = _gpkg_specs(src)
         elif src.stem.lower() in KINDS:
-            discovered = {src.stem.lower(): _Spec(kind=src.stem.lower(), path=src)}
+            discovered = {src.stem.lower(): LayerConfig(kind=src.stem.lower(), path=src)}
         elif cfg is None:
             msg = (
                 f"cannot tell which layer kind this file is; name it after a kind "
@@ -1360,15 +1321,14 @@ def _plan(source, config, crs, fallback) -> _Plan:
     if cfg is not None:
         for kind, lc in cfg.layers.items():
             path = lc.path
+            if path is None and src is not None and src.is_file():
+                path = src
+            if path is None and kind in discovered:
+                path = discovered[kind].path
             if path is None:
-                if src is not None and src.is_file():
-                    path = src
-                elif kind in discovered:
-                    path = discovered[kind].path
-                else:
-                    msg = f"[{kind}] has no `path`; name the file that holds the `{kind}` layer"
-                    raise ConfigError(msg, path=cfg.path)
-            specs[kind] = _spec_from(lc, path)
+                msg = f"[{kind}] has no `path`; name the file that holds the `{kind}` layer"
+                raise ConfigError(msg, path=cfg.path)
+            specs[kind] = replace(lc, path=Path(path))
         if default_crs is None:
             default_crs = cfg.crs
     fb = fallback or (cfg.fallback if cfg is not None else "empty")

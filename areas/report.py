@@ -40,7 +40,6 @@ import datetime as dt
 import errno
 import hashlib
 import json
-import math
 import os
 import re
 import secrets
@@ -59,6 +58,8 @@ import pandas as pd
 
 from . import _i18n
 from ._atomic import TMP_PREFIX, write_text
+from ._i18n import band_label, column_label, format_cell, format_number, status_label
+from ._readers import file_sha256
 from .errors import ConfigError, OutputError, format_ids
 from .schema import MODE_GROUPS, STATUSES, WORK_CRS
 
@@ -85,230 +86,10 @@ RESERVED_NAMES = frozenset(
 _SLUG_MAX = 60
 _STAGING_RANDOM = r"[a-z0-9_]{8}"
 
-#: Report-specific labels (the shared map and column labels live in :mod:`areas._i18n`).
+#: The report's own labels by language, keyed without their ``report.`` prefix
+#: (they live with the shared map and column labels in :mod:`areas._i18n`).
 REPORT_LABELS: dict[str, dict[str, str]] = {
-    "en": {
-        "report_kicker": "Business-district report",
-        "index_title": "Business districts",
-        "meta_line": "As of {as_of} · stops counted: {statuses} · distances: {distance}",
-        "overview_map": "Overview map",
-        "summary": "Summary by district",
-        "district_pages": "District pages",
-        "downloads": "Downloads",
-        "key_figures": "Key figures",
-        "map": "Map",
-        "bid_coverage": "Business Improvement Districts (BID)",
-        "rewilding": "Rewilding",
-        "transit": "Transit accessibility",
-        "provenance": "Data and assumptions",
-        "toolkit_version": "Toolkit",
-        "generated_at": "Generated",
-        "run_time": "Run time",
-        "as_of": "As of",
-        "compare_as_of": "Compared with",
-        "statuses_counted": "Stop statuses counted",
-        "thresholds": "Distance thresholds",
-        "distance_method": "Distance method",
-        "crs": "Coordinate system",
-        "no_exclusions": "No features were excluded from the input.",
-        "no_repairs": "No features were repaired.",
-        "provenance_file_note": "The full record, with the files' SHA-256 checksums, is in",
-        "footer": "Written by",
-        "navigation": "Navigation",
-        "back_to_index": "← All districts",
-        "open_map": "Open the map on its own page",
-        "map_print_note": "Static map for print; the interactive map is on the web page.",
-        "map_missing_note": "Static map (the interactive map could not be written).",
-        "no_bids": "No BID covers this district on the report date.",
-        "outside_bid_heading": "Firms outside the active BIDs (call list)",
-        "no_rewilding": "No rewilding plot established in this district by the report date.",
-        "none_beyond": "Every firm in the district lies within {distance} m of a rail stop.",
-        "no_change": "No figure changed between the two dates.",
-        "beyond_heading": "Firms more than {distance} m from a rail stop",
-        "change_heading": "Change from {before} to {after}",
-        "inputs_caption": "Input layers",
-        "exclusions_caption": "Features excluded from the input",
-        "repairs_caption": "Features repaired",
-        "layer": "Layer",
-        "file": "File",
-        "sha256": "SHA-256",
-        "original_crs": "CRS of the file",
-        "features_read": "Features read",
-        "features_used": "Features used",
-        "excluded": "Excluded",
-        "repaired": "Repaired",
-        "feature_id": "Feature",
-        "reason": "Reason",
-        "what": "Repair",
-        "in_memory": "(in memory)",
-        "reconciliation": (
-            "Firms in: {companies_in} = in a district {assigned} + outside every district {outside}"
-            " + excluded {excluded}"
-        ),
-        "districts_count": "Districts",
-        "active_bids_count": "Active BIDs",
-        "stops_count": "Stops in service",
-        "total": "Total",
-        "metric": "Figure",
-        "before": "{date}",
-        "after": "{date}",
-        "change": "Change",
-        "percentage_points": "pp",
-        "distance_straight": "straight line",
-        "distance_walk": "walking distance estimated as straight line × {factor}",
-        "bands_caption": "Firms by Fingerplan distance band to rail",
-        "band": "Band",
-        "share_of_firms": "Share of firms",
-        "chart_rewilding": "Rewilded hectares (cumulative)",
-        "chart_transit": "Share of firms within a distance of a stop",
-        "year": "Year",
-        "hectares": "ha",
-        "bids_caption": "BIDs in or touching the district",
-        "plots_caption": "Rewilding plots in the district",
-        "list_capped": "The first {shown} of {total} are listed; every firm is in companies.csv.",
-        "status_withdrawn": (
-            "This district's plan has been withdrawn; its figures are shown for reference."
-        ),
-        "status_planned": "This district is planned, not yet built.",
-        "status_study": "This district is under study; there is no decision.",
-        "dl_summary_csv": "one row per district (CSV, UTF-8)",
-        "dl_summary_xlsx": "one row per district (Excel)",
-        "dl_companies_csv": (
-            "every firm: district, BID status, nearest stops and distances (CSV, UTF-8)"
-        ),
-        "dl_results_gpkg": "result layers for QGIS/GDAL, EPSG:25832 (GeoPackage)",
-        "dl_provenance": "inputs, parameters and checksums (JSON)",
-        "dl_map": "the overview map on its own page",
-        "district_in": "{municipality} Municipality",
-        "seconds": "{value} s",
-        "existing_only": "existing",
-        "done_title": "Report written",
-        "done_folder": "Folder",
-        "done_open": "Open",
-        "done_pages": "Pages",
-        "done_tables": "Tables",
-        "done_layers": "GeoPackage layers",
-        "progress_analyses": "Analyses",
-        "progress_compare": "Comparison",
-        "progress_maps": "Maps",
-        "progress_tables": "Tables and layers",
-        "progress_pages": "Pages",
-        "progress_check": "Checking and moving into place",
-        "sheet_columns": "columns",
-        "column": "Column",
-        "description": "Description",
-    },
-    "da": {
-        "report_kicker": "Rapport om erhvervsområder",
-        "index_title": "Erhvervsområder",
-        "meta_line": "Pr. {as_of} · stationer med status: {statuses} · afstande: {distance}",
-        "overview_map": "Oversigtskort",
-        "summary": "Oversigt pr. erhvervsområde",
-        "district_pages": "Sider for de enkelte områder",
-        "downloads": "Filer til download",
-        "key_figures": "Nøgletal",
-        "map": "Kort",
-        "bid_coverage": "Business Improvement Districts (BID)",
-        "rewilding": "Vild natur",
-        "transit": "Adgang til kollektiv trafik",
-        "provenance": "Data og forudsætninger",
-        "toolkit_version": "Værktøj",
-        "generated_at": "Dannet",
-        "run_time": "Kørselstid",
-        "as_of": "Opgjort pr.",
-        "compare_as_of": "Sammenlignet med",
-        "statuses_counted": "Stationer med status",
-        "thresholds": "Afstandsgrænser",
-        "distance_method": "Afstandsmål",
-        "crs": "Koordinatsystem",
-        "no_exclusions": "Ingen objekter er udeladt fra data.",
-        "no_repairs": "Ingen objekter er repareret.",
-        "provenance_file_note": "Den fulde beskrivelse med filernes SHA-256-kontrolsummer findes i",
-        "footer": "Dannet med",
-        "navigation": "Navigation",
-        "back_to_index": "← Alle erhvervsområder",
-        "open_map": "Åbn kortet på sin egen side",
-        "map_print_note": "Statisk kort til udskrift; det interaktive kort findes på websiden.",
-        "map_missing_note": "Statisk kort (det interaktive kort kunne ikke dannes).",
-        "no_bids": "Intet BID dækker området på rapportens dato.",
-        "outside_bid_heading": "Virksomheder uden for de aktive BID'er (ringeliste)",
-        "no_rewilding": "Ingen arealer med vild natur etableret i området på rapportens dato.",
-        "none_beyond": "Alle virksomheder i området ligger inden for {distance} m af en station.",
-        "no_change": "Ingen tal har ændret sig mellem de to datoer.",
-        "beyond_heading": "Virksomheder mere end {distance} m fra en station",
-        "change_heading": "Ændring fra {before} til {after}",
-        "inputs_caption": "Datalag",
-        "exclusions_caption": "Objekter udeladt fra data",
-        "repairs_caption": "Reparerede objekter",
-        "layer": "Lag",
-        "file": "Fil",
-        "sha256": "SHA-256",
-        "original_crs": "Filens koordinatsystem",
-        "features_read": "Objekter læst",
-        "features_used": "Objekter brugt",
-        "excluded": "Udeladt",
-        "repaired": "Repareret",
-        "feature_id": "Objekt",
-        "reason": "Årsag",
-        "what": "Reparation",
-        "in_memory": "(i hukommelsen)",
-        "reconciliation": (
-            "Virksomheder i alt: {companies_in} = i et erhvervsområde {assigned}"
-            " + uden for alle områder {outside} + udeladt {excluded}"
-        ),
-        "districts_count": "Erhvervsområder",
-        "active_bids_count": "Aktive BID'er",
-        "stops_count": "Stationer i drift",
-        "total": "I alt",
-        "metric": "Nøgletal",
-        "before": "{date}",
-        "after": "{date}",
-        "change": "Ændring",
-        "percentage_points": "pct.-point",
-        "distance_straight": "luftlinje",
-        "distance_walk": "gangafstand anslået som luftlinje × {factor}",
-        "bands_caption": "Virksomheder efter Fingerplanens afstandsbånd til station",
-        "band": "Afstandsbånd",
-        "share_of_firms": "Andel virksomheder",
-        "chart_rewilding": "Hektar vild natur (akkumuleret)",
-        "chart_transit": "Andel virksomheder inden for en afstand af et stoppested",
-        "year": "År",
-        "hectares": "ha",
-        "bids_caption": "BID'er i eller op til området",
-        "plots_caption": "Arealer med vild natur i området",
-        "list_capped": (
-            "De første {shown} af {total} er vist; alle virksomheder står i companies.csv."
-        ),
-        "status_withdrawn": "Planen for området er opgivet; tallene vises til orientering.",
-        "status_planned": "Området er planlagt, men endnu ikke anlagt.",
-        "status_study": "Området er under udredning; der er ikke truffet beslutning.",
-        "dl_summary_csv": "én række pr. erhvervsområde (CSV, UTF-8)",
-        "dl_summary_xlsx": "én række pr. erhvervsområde (Excel)",
-        "dl_companies_csv": (
-            "alle virksomheder: område, BID, nærmeste stationer og afstande (CSV, UTF-8)"
-        ),
-        "dl_results_gpkg": "resultatlag til QGIS/GDAL, EPSG:25832 (GeoPackage)",
-        "dl_provenance": "data, forudsætninger og kontrolsummer (JSON)",
-        "dl_map": "oversigtskortet på sin egen side",
-        "district_in": "{municipality} Kommune",
-        "seconds": "{value} s",
-        "existing_only": "eksisterende",
-        "done_title": "Rapporten er skrevet",
-        "done_folder": "Mappe",
-        "done_open": "Åbn",
-        "done_pages": "Sider",
-        "done_tables": "Tabeller",
-        "done_layers": "GeoPackage-lag",
-        "progress_analyses": "Analyser",
-        "progress_compare": "Sammenligning",
-        "progress_maps": "Kort",
-        "progress_tables": "Tabeller og lag",
-        "progress_pages": "Sider",
-        "progress_check": "Kontrollerer og flytter på plads",
-        "sheet_columns": "kolonner",
-        "column": "Kolonne",
-        "description": "Beskrivelse",
-    },
+    lang: _i18n.labels(lang, prefix="report.") for lang in _i18n.LANGS
 }
 
 #: Columns of the summary table on the front page, in order (those present are shown).
@@ -348,6 +129,31 @@ _KEY_FIGURES = (
     "rewilded_share",
     "rail_600m_companies_share",
     "median_rail_distance_m",
+)
+#: Figures of the BID, rewilding and transit sections of a district page.
+_BID_FIGURES = (
+    "bid_area_ha",
+    "bid_area_share",
+    "companies_in_bid",
+    "companies_in_bid_share",
+    "employees_in_bid_share",
+    "bid_members",
+    "bid_participation_share",
+)
+_REWILDING_FIGURES = (
+    "rewilded_ha",
+    "rewilded_share",
+    "plots",
+    "owners",
+    "firm_owners",
+    "municipal_owners",
+    "overlap_ha",
+)
+_TRANSIT_FIGURES = (
+    "rail_600m_companies_share",
+    "rail_600m_employees_share",
+    "median_rail_distance_m",
+    "median_bus_distance_m",
 )
 #: Columns compared on the front page when ``compare_as_of`` is given.
 _INDEX_COMPARE = (
@@ -415,56 +221,8 @@ class ReportResult:
 
 
 def _label(key: str, lang: str, **values: Any) -> str:
-    text = REPORT_LABELS[lang][key]
-    return text.format(**values) if values else text
-
-
-def _num(value: Any, lang: str, decimals: int = 0) -> str:
-    return _i18n.format_number(value, lang, decimals=decimals)
-
-
-def _fmt(value: Any, column: str, lang: str) -> str:
-    """Format one cell by its column's unit."""
-    if _i18n.is_missing(value):
-        return _i18n.MISSING
-    if column.endswith("_share"):
-        return _i18n.format_share(value, lang, decimals=1)
-    if column.endswith("_ha"):
-        return _num(value, lang, 1)
-    if column.endswith("_m") or column.endswith("_m2"):
-        return _num(value, lang, 0)
-    if column == "status":
-        return _status(value, lang)
-    if column.endswith("_mode") or column == "mode":
-        return _mode(value, lang)
-    if column == "rail_band":
-        return _band(value, lang)
-    return _i18n.format_value(value, lang)
-
-
-def _status(value: Any, lang: str) -> str:
-    try:
-        return _i18n.t(f"status.{value}", lang)
-    except KeyError:
-        return str(value)
-
-
-def _mode(value: Any, lang: str) -> str:
-    if _i18n.is_missing(value):
-        return _i18n.MISSING
-    try:
-        return _i18n.t(f"mode.{value}", lang)
-    except KeyError:
-        return str(value)
-
-
-def _band(value: Any, lang: str) -> str:
-    if _i18n.is_missing(value):
-        return _i18n.t("band.unknown", lang)
-    try:
-        return _i18n.t(f"band.{value}", lang)
-    except KeyError:
-        return str(value)
+    """Return a label of the report (``report.<key>`` in :mod:`areas._i18n`)."""
+    return _i18n.t(f"report.{key}", lang, **values)
 
 
 def _change(value: Any, column: str, lang: str) -> str:
@@ -474,28 +232,52 @@ def _change(value: Any, column: str, lang: str) -> str:
     value = float(value)
     sign = "+" if value > 0 else ("−" if value < 0 else "±")
     if column.endswith("_share"):
-        return f"{sign}{_num(abs(value) * 100, lang, 1)} {_label('percentage_points', lang)}"
+        points = format_number(abs(value) * 100, lang, decimals=1)
+        return f"{sign}{points} {_label('percentage_points', lang)}"
     decimals = 1 if column.endswith("_ha") else 0
     if not (column.endswith("_ha") or column.endswith("_m")) and not float(value).is_integer():
         decimals = 2
-    return f"{sign}{_num(abs(value), lang, decimals)}"
+    return f"{sign}{format_number(abs(value), lang, decimals=decimals)}"
 
 
-_BAND_COLUMN = re.compile(r"^rail_(core|station_near|beyond)_(companies|employees)$")
-
-
-def _column_label(column: str, lang: str) -> str:
-    """Label of a table column: the shared labels, plus the band-count columns."""
-    label = _i18n.column_label(column, lang)
-    m = _BAND_COLUMN.match(column)
-    if label == column and m:
-        what = _column_label(m.group(2), lang)
-        return f"{what}: {_band(m.group(1), lang)}"
-    return label
+def _figures(row: pd.Series, columns: Iterable[str], lang: str) -> list[dict]:
+    """Return the label and formatted value of each of ``columns`` that ``row`` holds."""
+    return [
+        {"label": column_label(c, lang), "value": format_cell(row[c], c, lang)}
+        for c in columns
+        if c in row.index
+    ]
 
 
 def _col(label: str, num: bool = False) -> dict:
     return {"label": label, "num": num}
+
+
+def _headers(columns: Iterable[str], lang: str) -> list[dict]:
+    """Return the header cells of a table showing ``columns``."""
+    return [_col(column_label(c, lang), _is_num_column(c)) for c in columns]
+
+
+def _table(
+    columns: list[dict],
+    rows: list[dict],
+    *,
+    caption: str | None = None,
+    note: str | None = None,
+    table_id: str | None = None,
+) -> dict:
+    """Return a table for the ``data_table`` macro of the templates."""
+    table = {"caption": caption, "columns": columns, "rows": rows, "note": note}
+    if table_id is not None:
+        table["id"] = table_id
+    return table
+
+
+def _change_class(value: Any) -> str | None:
+    """Return the CSS class of a change: ``pos``, ``neg`` or none (no change or missing)."""
+    if _i18n.is_missing(value) or value == 0:
+        return None
+    return "pos" if value > 0 else "neg"
 
 
 def _cell(text: str, *, num: bool = False, href: str | None = None, cls: str | None = None) -> dict:
@@ -590,10 +372,10 @@ def district_slugs(ids: Iterable[object]) -> dict[str, str]:
     >>> district_slugs(["holmene", "Holmene"])
     {'holmene': 'holmene', 'Holmene': 'holmene-fb92ec55'}
     """
-    ids = [str(i) for i in dict.fromkeys(str(i) for i in ids)]
-    base = {i: safe_slug(i) for i in ids}
+    unique = list(dict.fromkeys(str(i) for i in ids))
+    base = {i: safe_slug(i) for i in unique}
     groups: dict[str, list[str]] = {}
-    for i in ids:
+    for i in unique:
         groups.setdefault(base[i], []).append(i)
     out: dict[str, str] = {}
     for slug, members in groups.items():
@@ -846,14 +628,6 @@ def _check_staging(
 # --------------------------------------------------------------------------- data preparation
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _package_version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -897,18 +671,8 @@ def _companies_table(atlas, summary) -> pd.DataFrame:
     out = out.merge(
         bidc[keep].drop_duplicates("company_id"), on="company_id", how="left", validate="one_to_one"
     )
-    tc = pd.DataFrame(summary.transit.companies)
-    tcols = ["company_id"]
-    for g in ("rail", "bus", "any"):
-        tcols += [
-            f"nearest_{g}_stop_id",
-            f"nearest_{g}_name",
-            f"nearest_{g}_mode",
-            f"{g}_distance_m",
-            f"{g}_walk_m",
-        ]
-    tcols.append("rail_band")
-    tc = tc[[c for c in tcols if c in tc.columns]].copy()
+    # nearest stops, distances and band (the firms' employees are already in)
+    tc = pd.DataFrame(summary.transit.companies).drop(columns="employees", errors="ignore")
     for c in tc.columns:
         if isinstance(tc[c].dtype, pd.CategoricalDtype):
             tc[c] = tc[c].astype(object).where(tc[c].notna(), None)
@@ -957,10 +721,10 @@ def _provenance_view(prov: dict, lang: str) -> dict:
                     _cell(Path(src["path"]).name if src.get("path") else L("in_memory")),
                     _cell(src.get("sha256") or "–", cls="hash"),
                     _cell(src.get("original_crs") or "–"),
-                    _cell(_num(src.get("features_read"), lang), num=True),
-                    _cell(_num(src.get("features_used"), lang), num=True),
-                    _cell(_num(len(src.get("excluded", [])), lang), num=True),
-                    _cell(_num(len(src.get("repairs", [])), lang), num=True),
+                    _cell(format_number(src.get("features_read"), lang), num=True),
+                    _cell(format_number(src.get("features_used"), lang), num=True),
+                    _cell(format_number(len(src.get("excluded", [])), lang), num=True),
+                    _cell(format_number(len(src.get("repairs", [])), lang), num=True),
                 ]
             }
         )
@@ -982,30 +746,31 @@ def _provenance_view(prov: dict, lang: str) -> dict:
             rows = rows[:MAX_LIST_ROWS]
         return {"caption": caption, "rows": rows, "note": note}
 
-    statuses = ", ".join(_status(s, lang) for s in params["statuses_counted"])
+    statuses = ", ".join(status_label(s, lang) for s in params["statuses_counted"])
     distance = (
-        L("distance_walk", factor=_num(params.get("detour_factor"), lang, 2))
+        L("distance_walk", factor=format_number(params.get("detour_factor"), lang, decimals=2))
         if params["distance"] == "walk"
         else L("distance_straight")
     )
     return {
         "version": prov["version"],
         "generated_at": prov["generated_at"],
-        "run_time": L("seconds", value=_num(prov["run_time_s"], lang, 1)),
+        "run_time": L("seconds", value=format_number(prov["run_time_s"], lang, decimals=1)),
         "as_of": params["as_of"],
         "compare_as_of": params.get("compare_as_of"),
         "statuses": statuses,
         "thresholds": ", ".join(
-            f"{_num(t, lang, 0 if float(t).is_integer() else 1)} m" for t in params["thresholds_m"]
+            f"{format_number(t, lang, decimals=0 if float(t).is_integer() else 1)} m"
+            for t in params["thresholds_m"]
         ),
         "distance": distance,
         "crs": prov["crs"],
         "reconciliation_line": L(
             "reconciliation",
-            companies_in=_num(rec.get("companies_in"), lang),
-            assigned=_num(rec.get("assigned"), lang),
-            outside=_num(rec.get("outside"), lang),
-            excluded=_num(rec.get("excluded"), lang),
+            companies_in=format_number(rec.get("companies_in"), lang),
+            assigned=format_number(rec.get("assigned"), lang),
+            outside=format_number(rec.get("outside"), lang),
+            excluded=format_number(rec.get("excluded"), lang),
         ),
         "inputs": {
             "caption": L("inputs_caption"),
@@ -1041,23 +806,23 @@ def _firm_list(
     rows = [
         {
             "cells": [
-                _cell(_fmt(v, c, lang), num=_is_num_column(c))
+                _cell(format_cell(v, c, lang), num=_is_num_column(c))
                 for c, v in zip(cols, values, strict=True)
             ]
         }
         for values in shown[cols].itertuples(index=False, name=None)
     ]
     note = (
-        _label("list_capped", lang, shown=_num(MAX_LIST_ROWS, lang), total=_num(total, lang))
+        _label(
+            "list_capped",
+            lang,
+            shown=format_number(MAX_LIST_ROWS, lang),
+            total=format_number(total, lang),
+        )
         if total > MAX_LIST_ROWS
         else None
     )
-    return {
-        "caption": caption,
-        "columns": [_col(_column_label(c, lang), _is_num_column(c)) for c in cols],
-        "rows": rows,
-        "note": note,
-    }
+    return _table(_headers(cols, lang), rows, caption=caption, note=note)
 
 
 def _threshold_columns(
@@ -1099,22 +864,12 @@ def _resolve_districts(atlas, districts) -> list[str]:
 
 
 def _check_options(lang, distance, thresholds_m) -> tuple[float, ...]:
+    """Check the options before anything is written; return the thresholds as given."""
+    from .transit import _check_distance, _threshold_values
+
     _i18n.check_lang(lang)
-    if distance not in ("straight", "walk"):
-        msg = f"`distance` must be 'straight' or 'walk', got {distance!r}"
-        raise ConfigError(msg)
-    try:
-        values = tuple(float(t) for t in thresholds_m)
-    except (TypeError, ValueError) as exc:
-        msg = (
-            "`thresholds_m` must be distances in metres such as (400, 600, 800, 1200), "
-            f"got {thresholds_m!r}"
-        )
-        raise ConfigError(msg) from exc
-    if not values or any(not math.isfinite(t) or t <= 0 for t in values):
-        msg = f"`thresholds_m` must be positive distances in metres, got {thresholds_m!r}"
-        raise ConfigError(msg)
-    return tuple(int(t) if t.is_integer() else t for t in values)
+    _check_distance(distance)
+    return _threshold_values(thresholds_m)
 
 
 class _Steps:
@@ -1245,7 +1000,11 @@ def write_report(
         steps.step("progress_analyses")
         from .summary import summarize
 
-        options = {"include": include, "thresholds_m": thresholds, "distance": distance}
+        options: dict[str, Any] = {
+            "include": include,
+            "thresholds_m": thresholds,
+            "distance": distance,
+        }
         summary = summarize(atlas, as_of=as_of_ts, **options)
         steps.advance()
         comparison = None
@@ -1315,15 +1074,34 @@ def _print_done(result: ReportResult, built: dict, lang: str) -> None:
     grid.add_row(L("done_open"), result.index.as_uri())
     grid.add_row(L("done_pages"), f"index.html + {len(result.pages)} × districts/<id>.html")
     grid.add_row(L("done_tables"), "summary.csv, summary.xlsx, companies.csv")
-    layers = ", ".join(f"{k} ({_num(v, lang)})" for k, v in built["gpkg"].items())
+    layers = ", ".join(f"{k} ({format_number(v, lang)})" for k, v in built["gpkg"].items())
     grid.add_row(L("done_layers"), f"results.gpkg: {layers}")
     grid.add_row("provenance.json", built["provenance_view"]["reconciliation_line"])
-    grid.add_row(L("run_time"), L("seconds", value=_num(result.elapsed_s, lang, 1)))
+    grid.add_row(
+        L("run_time"), L("seconds", value=format_number(result.elapsed_s, lang, decimals=1))
+    )
     Console().print(Panel(grid, title=L("done_title"), expand=False))
 
 
 class _Builder:
     """Writes every file of one report into the staging folder."""
+
+    # given to __init__ by write_report
+    atlas: Any
+    staging: Path
+    summary: Any
+    summary_before: Any
+    comparison: pd.DataFrame | None
+    selected: list[str]
+    as_of: pd.Timestamp
+    compare_as_of: pd.Timestamp | None
+    include: tuple[str, ...]
+    thresholds: tuple[float, ...]
+    distance: str
+    lang: str
+    steps: _Steps
+    started: dt.datetime
+    t0: float
 
     def __init__(self, **kw: Any):
         self.__dict__.update(kw)
@@ -1390,7 +1168,7 @@ class _Builder:
             {
                 "path": f,
                 "bytes": (self.staging / f).stat().st_size,
-                "sha256": _sha256(self.staging / f),
+                "sha256": file_sha256(self.staging / f),
             }
             for f in self.files
         ]
@@ -1440,7 +1218,7 @@ class _Builder:
         about = pd.DataFrame(
             {
                 "column": [str(c) for c in table.columns],
-                "label": [_column_label(str(c), self.lang) for c in table.columns],
+                "label": [column_label(str(c), self.lang) for c in table.columns],
             }
         )
         write_xlsx({"summary": table, self.L("sheet_columns"): about}, self.rel("summary.xlsx"))
@@ -1561,18 +1339,18 @@ class _Builder:
         from markupsafe import Markup
 
         self.Markup = Markup
+        loader = jinja2.PackageLoader("areas", "templates")
         self.env = jinja2.Environment(
-            loader=jinja2.PackageLoader("areas", "templates"),
+            loader=loader,
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=False,
             lstrip_blocks=False,
         )
-        loader = self.env.loader
         css = loader.get_source(self.env, "report.css")[0]
         print_css = loader.get_source(self.env, "print.css")[0]
         statuses = ", ".join(
-            _status(s, self.lang) for s in self.provenance["parameters"]["statuses_counted"]
+            status_label(s, self.lang) for s in self.provenance["parameters"]["statuses_counted"]
         )
         self.common = {
             "lang": self.lang,
@@ -1592,7 +1370,7 @@ class _Builder:
         from ._charts import static_map
 
         atlas = self.atlas
-        polys = []
+        polys: list[tuple[str, list, dict[str, Any]]] = []
         if district is None:
             dist = atlas.districts[atlas.districts["district_id"].astype(str).isin(self.selected)]
             extent = tuple(dist.total_bounds) if len(dist) else None
@@ -1649,7 +1427,7 @@ class _Builder:
                     },
                 )
             )
-        points = []
+        points: list[tuple[str, np.ndarray, dict[str, Any]]] = []
         firms = self.companies
         if district is not None:
             firms = firms[firms["district_id"] == district]
@@ -1709,14 +1487,12 @@ class _Builder:
         lang = self.lang
         table = self.summary_rows()
         cols = [c for c in _INDEX_COLUMNS if c in table.columns]
-        columns = [_col(_column_label("name", lang))] + [
-            _col(_column_label(c, lang), _is_num_column(c)) for c in cols
-        ]
-        rows = []
+        columns = [_col(column_label("name", lang)), *_headers(cols, lang)]
+        rows: list[dict[str, Any]] = []
         for _, r in table.iterrows():
             d = str(r["district_id"])
             cells = [_cell(str(r.get("name", d)), href=f"districts/{self.slugs[d]}.html")]
-            cells += [_cell(_fmt(r[c], c, lang), num=_is_num_column(c)) for c in cols]
+            cells += [_cell(format_cell(r[c], c, lang), num=_is_num_column(c)) for c in cols]
             rows.append({"cells": cells})
         if len(table) > 1:
             total = [_cell(self.L("total"))]
@@ -1724,27 +1500,22 @@ class _Builder:
                 if c in _ADDITIVE:
                     total.append(
                         _cell(
-                            _fmt(pd.to_numeric(table[c], errors="coerce").sum(), c, lang), num=True
+                            format_cell(pd.to_numeric(table[c], errors="coerce").sum(), c, lang),
+                            num=True,
                         )
                     )
                 else:
                     total.append(_cell("", num=_is_num_column(c)))
             rows.append({"cells": total, "cls": "total"})
-        return {
-            "id": "summary-table",
-            "caption": None,
-            "columns": columns,
-            "rows": rows,
-            "note": None,
-        }
+        return _table(columns, rows, table_id="summary-table")
 
     def index_comparison(self) -> dict | None:
         if self.comparison is None:
             return None
         lang = self.lang
         cols = [c for c in _INDEX_COMPARE if c in self.comparison.columns]
-        columns = [_col(_column_label("name", lang))] + [
-            _col(_column_label(c, lang), True) for c in cols
+        columns = [_col(column_label("name", lang))] + [
+            _col(column_label(c, lang), True) for c in cols
         ]
         rows = []
         for d in self.selected:
@@ -1758,16 +1529,9 @@ class _Builder:
             ]
             for c in cols:
                 v = r[c]
-                cls = None if _i18n.is_missing(v) or v == 0 else ("pos" if v > 0 else "neg")
-                cells.append(_cell(_change(v, c, lang), num=True, cls=cls))
+                cells.append(_cell(_change(v, c, lang), num=True, cls=_change_class(v)))
             rows.append({"cells": cells})
-        return {
-            "id": "comparison-table",
-            "caption": None,
-            "columns": columns,
-            "rows": rows,
-            "note": None,
-        }
+        return _table(columns, rows, table_id="comparison-table")
 
     def comparison_heading(self) -> str:
         if self.compare_as_of is None:
@@ -1790,50 +1554,39 @@ class _Builder:
                     "href": f"districts/{self.slugs[d]}.html",
                     "name": str(row["name"]),
                     "municipality": self.L("district_in", municipality=str(row["municipality"])),
-                    "status_text": None if status == "existing" else _status(status, lang),
+                    "status_text": None if status == "existing" else status_label(status, lang),
                 }
             )
+
+        def total(column: str, decimals: int = 0) -> dict:
+            value = pd.to_numeric(table[column], errors="coerce").sum() if column in table else None
+            return {
+                "label": column_label(column, lang),
+                "value": format_number(value, lang, decimals=decimals),
+            }
+
+        def count(key: str, n: int) -> dict:
+            return {"label": self.L(key), "value": format_number(n, lang)}
+
         key_figures = [
-            {"label": self.L("districts_count"), "value": _num(len(self.selected), lang)},
-            {
-                "label": _column_label("companies", lang),
-                "value": _num(
-                    pd.to_numeric(table.get("companies"), errors="coerce").sum()
-                    if "companies" in table
-                    else None,
-                    lang,
-                ),
-            },
-            {
-                "label": _column_label("employees", lang),
-                "value": _num(
-                    pd.to_numeric(table.get("employees"), errors="coerce").sum()
-                    if "employees" in table
-                    else None,
-                    lang,
-                ),
-            },
-            {
-                "label": _column_label("rewilded_ha", lang),
-                "value": _num(
-                    pd.to_numeric(table.get("rewilded_ha"), errors="coerce").sum()
-                    if "rewilded_ha" in table
-                    else None,
-                    lang,
-                    1,
-                ),
-            },
-            {"label": self.L("active_bids_count"), "value": _num(int(self.bid_mask.sum()), lang)},
-            {"label": self.L("stops_count"), "value": _num(int(self.stop_mask.sum()), lang)},
+            count("districts_count", len(self.selected)),
+            total("companies"),
+            total("employees"),
+            total("rewilded_ha", decimals=1),
+            count("active_bids_count", int(self.bid_mask.sum())),
+            count("stops_count", int(self.stop_mask.sum())),
         ]
         downloads = [
-            {"href": "summary.csv", "name": "summary.csv", "text": self.L("dl_summary_csv")},
-            {"href": "summary.xlsx", "name": "summary.xlsx", "text": self.L("dl_summary_xlsx")},
-            {"href": "companies.csv", "name": "companies.csv", "text": self.L("dl_companies_csv")},
-            {"href": "results.gpkg", "name": "results.gpkg", "text": self.L("dl_results_gpkg")},
-            {"href": "provenance.json", "name": "provenance.json", "text": self.L("dl_provenance")},
+            {"href": name, "name": name, "text": self.L(key)}
+            for name, key in (
+                ("map.html", "dl_map"),
+                ("summary.csv", "dl_summary_csv"),
+                ("summary.xlsx", "dl_summary_xlsx"),
+                ("companies.csv", "dl_companies_csv"),
+                ("results.gpkg", "dl_results_gpkg"),
+                ("provenance.json", "dl_provenance"),
+            )
         ]
-        downloads.insert(0, {"href": "map.html", "name": "map.html", "text": self.L("dl_map")})
         self.render(
             "index.html",
             ("index.html",),
@@ -1863,11 +1616,7 @@ class _Builder:
             "planned": "status_planned",
             "study": "status_study",
         }.get(status)
-        key_figures = [
-            {"label": _column_label(c, lang), "value": _fmt(srow[c], c, lang)}
-            for c in _KEY_FIGURES
-            if c in srow.index
-        ]
+        key_figures = _figures(srow, _KEY_FIGURES, lang)
         rel = ("districts", f"{slug}.html")
         self.render(
             "district.html",
@@ -1900,19 +1649,7 @@ class _Builder:
         lang = self.lang
         bid = self.summary.bid
         r = self._district_row(bid, d)
-        figs = [
-            {"label": _column_label(c, lang), "value": _fmt(r[c], c, lang)}
-            for c in (
-                "bid_area_ha",
-                "bid_area_share",
-                "companies_in_bid",
-                "companies_in_bid_share",
-                "employees_in_bid_share",
-                "bid_members",
-                "bid_participation_share",
-            )
-            if c in r.index
-        ]
+        figs = _figures(r, _BID_FIGURES, lang)
         geom = self.districts_by_id.loc[d].geometry
         all_bids = self.atlas.bids
         touching = (
@@ -1938,6 +1675,7 @@ class _Builder:
             "participation_share",
         ]
         rows = []
+        any_reported = False
         for _, b in touching.sort_values("bid_id").iterrows():
             bid_id = str(b["bid_id"])
             s = stats.loc[bid_id] if bid_id in stats.index else pd.Series(dtype=object)
@@ -1948,19 +1686,24 @@ class _Builder:
                 "end": b.get("end"),
                 "area_ha": s.get("area_ha", None),
                 "companies": s.get("companies", None),
-                "members": s.get("members", b.get("members")),
+                "members": s.get("members", None),
                 "invited": s.get("invited", b.get("invited")),
                 "participation_share": s.get("participation_share", None),
             }
-            rows.append(
-                {"cells": [_cell(_fmt(values[c], c, lang), num=_is_num_column(c)) for c in columns]}
-            )
-        table = {
-            "caption": self.L("bids_caption"),
-            "columns": [_col(_column_label(c, lang), _is_num_column(c)) for c in columns],
-            "rows": rows,
-            "note": None,
-        }
+            texts = {c: format_cell(values[c], c, lang) for c in columns}
+            # No members are counted in a BID that is not active: show the layer's own
+            # figure instead, marked as reported so it is not read as a count.
+            reported = s.get("members_reported", b.get("members"))
+            if _i18n.is_missing(values["members"]) and not _i18n.is_missing(reported):
+                texts["members"] = self.L("members_reported", members=format_number(reported, lang))
+                any_reported = True
+            rows.append({"cells": [_cell(texts[c], num=_is_num_column(c)) for c in columns]})
+        table = _table(
+            _headers(columns, lang),
+            rows,
+            caption=self.L("bids_caption"),
+            note=self.L("members_reported_note") if any_reported else None,
+        )
         calls = None
         active_here = bool(len(touching)) and bool(
             np.asarray(self.bid_mask)[all_bids.index.get_indexer(touching.index)].any()
@@ -1984,19 +1727,7 @@ class _Builder:
         lang = self.lang
         rw = self.summary.rewilding
         r = self._district_row(rw, d)
-        figs = [
-            {"label": _column_label(c, lang), "value": _fmt(r[c], c, lang)}
-            for c in (
-                "rewilded_ha",
-                "rewilded_share",
-                "plots",
-                "owners",
-                "firm_owners",
-                "municipal_owners",
-                "overlap_ha",
-            )
-            if c in r.index
-        ]
+        figs = _figures(r, _REWILDING_FIGURES, lang)
         chart = None
         by_year = pd.DataFrame(getattr(rw, "by_year", pd.DataFrame()))
         if len(by_year) and "district_id" in by_year.columns:
@@ -2019,7 +1750,6 @@ class _Builder:
                     )
                 )
         plots = pd.DataFrame(getattr(rw, "plots", pd.DataFrame()))
-        table_rows = []
         columns = [
             c
             for c in (
@@ -2041,7 +1771,7 @@ class _Builder:
             mine = mine.sort_values(sort) if sort else mine
             table = _firm_list(mine, columns, lang, caption=self.L("plots_caption"))
         else:
-            table = {"caption": None, "columns": [], "rows": table_rows, "note": None}
+            table = _table([], [])
         return {"figures": figs, "chart": chart, "table": table}
 
     def transit_section(self, d: str, slug: str) -> dict:
@@ -2051,15 +1781,7 @@ class _Builder:
         per = self.summary.transit.per_district(
             self.summary.assignment, self.atlas.companies, district_ids=[d]
         ).loc[d]
-        figs = []
-        for c in (
-            "rail_600m_companies_share",
-            "rail_600m_employees_share",
-            "median_rail_distance_m",
-            "median_bus_distance_m",
-        ):
-            if c in per.index:
-                figs.append({"label": _column_label(c, lang), "value": _fmt(per[c], c, lang)})
+        figs = _figures(per, _TRANSIT_FIGURES, lang)
         frame = per.to_frame().T
         groups = {}
         cats: list[str] = []
@@ -2067,7 +1789,10 @@ class _Builder:
             cols = _threshold_columns(frame, g)
             if not cols:
                 continue
-            cats = [f"{_num(t, lang, 0 if float(t).is_integer() else 1)} m" for t in cols]
+            cats = [
+                f"{format_number(t, lang, decimals=0 if float(t).is_integer() else 1)} m"
+                for t in cols
+            ]
             groups[_i18n.t(f"group.{g}", lang)] = [
                 float(per[c]) if not _i18n.is_missing(per[c]) else float("nan")
                 for c in cols.values()
@@ -2111,8 +1836,8 @@ class _Builder:
             band_rows.append(
                 {
                     "cells": [
-                        _cell(_band(b, lang)),
-                        _cell(_num(k, lang), num=True),
+                        _cell(band_label(b, lang)),
+                        _cell(format_number(k, lang), num=True),
                         _cell(
                             _i18n.format_share(
                                 k / total if total else float("nan"), lang, decimals=1
@@ -2122,16 +1847,15 @@ class _Builder:
                     ]
                 }
             )
-        bands = {
-            "caption": self.L("bands_caption"),
-            "columns": [
+        bands = _table(
+            [
                 _col(self.L("band")),
-                _col(_column_label("companies", lang), True),
+                _col(column_label("companies", lang), True),
                 _col(self.L("share_of_firms"), True),
             ],
-            "rows": band_rows,
-            "note": None,
-        }
+            band_rows,
+            caption=self.L("bands_caption"),
+        )
         dcol = "rail_walk_m" if self.distance == "walk" else "rail_distance_m"
         if dcol in firms.columns:
             dist = pd.to_numeric(firms[dcol], errors="coerce")
@@ -2159,8 +1883,10 @@ class _Builder:
             "chart": chart,
             "bands": bands,
             "beyond": beyond,
-            "beyond_heading": self.L("beyond_heading", distance=_num(CORE_DISTANCE_M, lang)),
-            "none_beyond": self.L("none_beyond", distance=_num(CORE_DISTANCE_M, lang)),
+            "beyond_heading": self.L(
+                "beyond_heading", distance=format_number(CORE_DISTANCE_M, lang)
+            ),
+            "none_beyond": self.L("none_beyond", distance=format_number(CORE_DISTANCE_M, lang)),
             "shares": shares,
         }
 
@@ -2190,21 +1916,14 @@ class _Builder:
                 changed = changed or (_i18n.is_missing(b) != _i18n.is_missing(a))
                 if not changed:
                     continue
-                cls = None if _i18n.is_missing(v) or v == 0 else ("pos" if v > 0 else "neg")
                 rows.append(
                     {
                         "cells": [
-                            _cell(_column_label(c, lang)),
-                            _cell(_fmt(b, c, lang), num=True),
-                            _cell(_fmt(a, c, lang), num=True),
-                            _cell(_change(v, c, lang), num=True, cls=cls),
+                            _cell(column_label(c, lang)),
+                            _cell(format_cell(b, c, lang), num=True),
+                            _cell(format_cell(a, c, lang), num=True),
+                            _cell(_change(v, c, lang), num=True, cls=_change_class(v)),
                         ]
                     }
                 )
-        return {
-            "id": "comparison-table",
-            "caption": None,
-            "columns": columns,
-            "rows": rows,
-            "note": None,
-        }
+        return _table(columns, rows, table_id="comparison-table")

@@ -40,15 +40,13 @@ import shapely
 from ._geom import (
     MIN_AREA_M2,
     area_ha,
-    check_columns,
-    check_ids,
     clip_pairs,
+    nullable_int,
     numeric_column,
-    polygon_array,
+    polygon_layer,
     safe_share,
     text_column,
     union_by_group,
-    work_geometry,
 )
 from .assign import _Districts, _prepare_districts
 from .scenario import plots_established, resolve_as_of
@@ -156,28 +154,55 @@ class Rewilding:
         )
 
 
-def _rewilding(d: _Districts, rewilding: gpd.GeoDataFrame, ts: pd.Timestamp) -> Rewilding:
-    check_columns(rewilding, ["plot_id", "established"], layer="rewilding")
-    ids = check_ids(rewilding, "plot_id", layer="rewilding")
-    geoms, ok = polygon_array(work_geometry(rewilding, layer="rewilding"), ids, layer="rewilding")
-    n_p, n_d = len(ids), len(d.ids)
+@dataclass(frozen=True, eq=False)
+class _Plots:
+    """The plots of the layer as arrays in its row order, checked and classified."""
+
+    ids: np.ndarray  # plot_id as str
+    geoms: np.ndarray  # EPSG:25832
+    ok: np.ndarray  # a usable polygon
+    est: np.ndarray  # established, datetime64 (NaT: no date)
+    counted: np.ndarray  # ok and established by as_of
+    reason: np.ndarray  # why not counted (None when counted)
+    owners: np.ndarray  # owner text or None
+    keys: np.ndarray  # owner key (see _owner_key)
+    kinds: np.ndarray  # owner kind
+    habitat: np.ndarray
+
+
+def _plots(rewilding: gpd.GeoDataFrame, ts: pd.Timestamp) -> _Plots:
+    ids, geoms, ok = polygon_layer(rewilding, "plot_id", ["established"], layer="rewilding")
     est = pd.to_datetime(rewilding["established"]).to_numpy()
     established = plots_established(rewilding, ts)
-    habitat = text_column(rewilding, "habitat")
-    counted = ok & established
-    reason = np.full(n_p, None, dtype=object)
+    reason = np.full(len(ids), None, dtype=object)
     reason[pd.isna(est)] = _REASONS["undated"]
     reason[~pd.isna(est) & ~established] = _REASONS["later"]
     reason[~ok] = _REASONS["geometry"]
-
     owners = text_column(rewilding, "owner")
     keys = _owner_keys(owners)
-    kinds = np.array([_kind_of_key(k) for k in keys], dtype=object)
+    return _Plots(
+        ids=ids,
+        geoms=geoms,
+        ok=ok,
+        est=est,
+        counted=ok & established,
+        reason=reason,
+        owners=owners,
+        keys=keys,
+        kinds=np.array([_kind_of_key(k) for k in keys], dtype=object),
+        habitat=text_column(rewilding, "habitat"),
+    )
+
+
+def _rewilding(d: _Districts, rewilding: gpd.GeoDataFrame, ts: pd.Timestamp) -> Rewilding:
+    p = _plots(rewilding, ts)
+    n_d = len(d.ids)
+    keys, kinds = p.keys, p.kinds
 
     # Every usable plot clipped to every district it overlaps.
-    d_idx, p_idx, clipped = clip_pairs(geoms, d.geoms)
+    d_idx, p_idx, clipped = clip_pairs(p.geoms, d.geoms)
     clipped_m2 = shapely.area(clipped)
-    cm = counted[p_idx]
+    cm = p.counted[p_idx]
     cd, cp, cg, ca = d_idx[cm], p_idx[cm], clipped[cm], clipped_m2[cm]
 
     district_area = area_ha(d.geoms)
@@ -204,7 +229,7 @@ def _rewilding(d: _Districts, rewilding: gpd.GeoDataFrame, ts: pd.Timestamp) -> 
         kind_ha[kind] = area_ha(union_by_group(cg[sel], cd[sel], n_d))
 
     # Overlaps between counted plots.
-    overlaps, overlap_geoms = _overlaps(ids, geoms, counted)
+    overlaps, overlap_geoms = _overlaps(p.ids, p.geoms, p.counted)
     od, _, og = clip_pairs(overlap_geoms, d.geoms)
     overlap_ha = area_ha(union_by_group(og, od, n_d))
 
@@ -227,25 +252,9 @@ def _rewilding(d: _Districts, rewilding: gpd.GeoDataFrame, ts: pd.Timestamp) -> 
         index=index,
     ).sort_index()
 
-    by_year = _by_year(d, district_area, est[cp], cd, cg, ts)
-    by_owner = _by_owner(d, rewilded, cd, cp, cg, keys, kinds, owners)
-    plots = _plots_table(
-        d,
-        rewilding,
-        ids,
-        ok,
-        counted,
-        reason,
-        keys,
-        kinds,
-        owners,
-        habitat,
-        est,
-        geoms,
-        d_idx,
-        p_idx,
-        clipped_m2,
-    )
+    by_year = _by_year(d, district_area, p.est[cp], cd, cg, ts)
+    by_owner = _by_owner(d, rewilded, cd, cp, cg, p)
+    plots = _plots_table(d, rewilding, p, d_idx, p_idx, clipped_m2)
     survey = _survey(plots, rewilding)
     return Rewilding(
         districts=table,
@@ -343,18 +352,16 @@ def _by_owner(
     cd: np.ndarray,
     cp: np.ndarray,
     cg: np.ndarray,
-    keys: np.ndarray,
-    kinds: np.ndarray,
-    owners: np.ndarray,
+    p: _Plots,
 ) -> pd.DataFrame:
     # Display name of an owner key: its first spelling in sorted order.
     display: dict[str, str] = {}
     for k, o in sorted(
-        ((k, o) for k, o in zip(keys, owners, strict=True) if k is not None),
+        ((k, o) for k, o in zip(p.keys, p.owners, strict=True) if k is not None),
         key=lambda t: (t[0], t[1]),
     ):
         display.setdefault(k, o)
-    key_of_piece = np.array(["\0unknown" if k is None else k for k in keys[cp]], dtype=object)
+    key_of_piece = np.array(["\0unknown" if k is None else k for k in p.keys[cp]], dtype=object)
     groups = pd.DataFrame({"d": cd, "key": key_of_piece})
     codes, uniques = pd.MultiIndex.from_frame(groups).factorize()
     n_g = len(uniques)
@@ -390,23 +397,14 @@ def _by_owner(
 
 
 def _plots_table(
-    d,
-    rewilding,
-    ids,
-    ok,
-    counted,
-    reason,
-    keys,
-    kinds,
-    owners,
-    habitat,
-    est,
-    geoms,
-    d_idx,
-    p_idx,
-    clipped_m2,
+    d: _Districts,
+    rewilding: gpd.GeoDataFrame,
+    p: _Plots,
+    d_idx: np.ndarray,
+    p_idx: np.ndarray,
+    clipped_m2: np.ndarray,
 ) -> pd.DataFrame:
-    n_p = len(ids)
+    n_p = len(p.ids)
     in_districts = np.bincount(p_idx, weights=clipped_m2, minlength=n_p) / SQM_PER_HA
     main = np.full(n_p, -1, dtype=np.intp)
     if len(p_idx):
@@ -416,26 +414,23 @@ def _plots_table(
         main[ps[first]] = d_idx[order][first]
     district_id = np.full(n_p, None, dtype=object)
     district_id[main >= 0] = d.ids[main[main >= 0]]
-    species = numeric_column(rewilding, "species_count")
     frame = pd.DataFrame(
         {
-            "plot_id": pd.array(ids, dtype="str"),
+            "plot_id": pd.array(p.ids, dtype="str"),
             "district_id": pd.array(district_id, dtype="str"),
-            "owner": pd.array(owners, dtype="str"),
-            "owner_kind": pd.array(kinds, dtype="str"),
-            "established": est,
-            "habitat": pd.array(habitat, dtype="str"),
-            "counted": counted,
-            "reason": pd.array(reason, dtype="str"),
-            "area_ha": np.where(ok, area_ha(geoms), np.nan),
+            "owner": pd.array(p.owners, dtype="str"),
+            "owner_kind": pd.array(p.kinds, dtype="str"),
+            "established": p.est,
+            "habitat": pd.array(p.habitat, dtype="str"),
+            "counted": p.counted,
+            "reason": pd.array(p.reason, dtype="str"),
+            "area_ha": np.where(p.ok, area_ha(p.geoms), np.nan),
             "in_districts_ha": in_districts,
-            "species_count": pd.arrays.IntegerArray(
-                np.nan_to_num(species).astype(np.int64), np.isnan(species)
-            ),
+            "species_count": nullable_int(numeric_column(rewilding, "species_count")),
             "survey_area_m2": numeric_column(rewilding, "survey_area_m2"),
         }
     )
-    order = np.argsort(ids.astype(str), kind="stable")
+    order = np.argsort(p.ids.astype(str), kind="stable")
     return frame.iloc[order].reset_index(drop=True)
 
 
@@ -452,7 +447,6 @@ def _survey(plots: pd.DataFrame, rewilding: pd.DataFrame) -> pd.DataFrame:
     ref = by_id.reindex(surveyed["plot_id"].to_numpy())
     species = surveyed["species_count"].to_numpy(dtype=float, na_value=np.nan)
     ref_species = ref["reference_species_count"].to_numpy(dtype=float)
-    missing = np.isnan(ref_species)
     return pd.DataFrame(
         {
             "plot_id": surveyed["plot_id"].array,
@@ -464,9 +458,7 @@ def _survey(plots: pd.DataFrame, rewilding: pd.DataFrame) -> pd.DataFrame:
             "reference_habitat": pd.array(
                 ref["reference_habitat"].to_numpy(dtype=object), dtype="str"
             ),
-            "reference_species_count": pd.arrays.IntegerArray(
-                np.where(missing, 0, ref_species).astype(np.int64), missing
-            ),
+            "reference_species_count": nullable_int(ref_species),
             "wild_lawn_ratio": safe_share(species, ref_species),
         }
     ).reset_index(drop=True)

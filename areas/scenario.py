@@ -22,7 +22,13 @@ import pandas as pd
 from .errors import ConfigError
 from .schema import STATUSES
 
-__all__ = ["resolve_as_of", "resolve_include", "stops_in_service", "active_bids", "plots_established"]
+__all__ = [
+    "resolve_as_of",
+    "resolve_include",
+    "stops_in_service",
+    "active_bids",
+    "plots_established",
+]
 
 
 def resolve_as_of(as_of: object = None) -> pd.Timestamp:
@@ -75,7 +81,9 @@ def _dates(frame: pd.DataFrame, column: str) -> pd.Series:
     return pd.to_datetime(frame[column])
 
 
-def stops_in_service(stops: pd.DataFrame, as_of: object = None, include: Iterable[str] = ()) -> np.ndarray:
+def stops_in_service(
+    stops: pd.DataFrame, as_of: object = None, include: Iterable[str] = ()
+) -> np.ndarray:
     """Return a boolean mask of the stops that count on ``as_of``.
 
     Examples

@@ -54,6 +54,7 @@ from scipy.spatial import cKDTree
 from ._geom import (
     check_columns,
     check_ids,
+    nullable_int,
     numeric_column,
     point_coordinates,
     safe_share,
@@ -109,7 +110,8 @@ WORKERS = -1
 # --------------------------------------------------------------------------- options
 
 
-def _check_thresholds(thresholds_m: Iterable[float]) -> tuple[float, ...]:
+def _threshold_values(thresholds_m: Iterable[float]) -> tuple[float, ...]:
+    """Check distance thresholds; return them in the order given, whole metres as ``int``."""
     try:
         values = [float(t) for t in thresholds_m]
     except (TypeError, ValueError) as exc:
@@ -120,16 +122,20 @@ def _check_thresholds(thresholds_m: Iterable[float]) -> tuple[float, ...]:
         raise ConfigError(msg) from exc
     if not values or any(not math.isfinite(t) or t <= 0 for t in values):
         msg = (
-            f"`thresholds_m` must be one or more positive distances in metres, got {thresholds_m!r}"
+            f"`thresholds_m` must be positive distances in metres, one or more, "
+            f"got {thresholds_m!r}"
         )
         raise ConfigError(msg)
-    out = sorted(set(values))
-    return tuple(int(t) if t.is_integer() else t for t in out)
+    return tuple(int(t) if t.is_integer() else t for t in values)
+
+
+def _check_thresholds(thresholds_m: Iterable[float]) -> tuple[float, ...]:
+    return tuple(sorted(set(_threshold_values(thresholds_m))))
 
 
 def _check_distance(distance: str) -> str:
     if distance not in DISTANCES:
-        msg = f"`distance` must be one of {', '.join(map(repr, DISTANCES))}, got {distance!r}"
+        msg = f"`distance` must be {' or '.join(map(repr, DISTANCES))}, got {distance!r}"
         raise ConfigError(msg)
     return distance
 
@@ -658,5 +664,5 @@ def _int_or_na(values: np.ndarray) -> pd.api.extensions.ExtensionArray:
     missing = np.isnan(values)
     filled = np.where(missing, 0.0, values)
     if np.all(filled == np.round(filled)):
-        return pd.arrays.IntegerArray(filled.astype(np.int64), missing)
+        return nullable_int(values)
     return pd.arrays.FloatingArray(filled, missing)

@@ -14,9 +14,11 @@ ARTIFACTS = REPO / "test-artifacts"
 
 @pytest.fixture(scope="session")
 def reference_data() -> Path:
-    """The folder of real public reference layers; skip where it is absent."""
+    """Return the folder of real public reference layers; skip where it is absent."""
     if not REFERENCE_DATA.is_dir():
-        pytest.skip(f"reference data folder {REFERENCE_DATA} is absent (it sits beside the repository)")
+        pytest.skip(
+            f"reference data folder {REFERENCE_DATA} is absent (it sits beside the repository)"
+        )
     return REFERENCE_DATA
 
 

@@ -10,15 +10,18 @@ import subprocess
 import sys
 
 import pytest
+from conftest import REPO
 
 from areas.cli import main
-
-from conftest import REPO
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "areas", *args], capture_output=True, text=True, cwd=REPO, timeout=300
+        [sys.executable, "-m", "areas", *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=300,
     )
 
 
@@ -36,10 +39,24 @@ def test_summary_csv_has_the_documented_columns_and_one_row_per_district(capsys)
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert len(rows) == 8
     for column in (
-        "district_id", "name", "municipality", "status", "area_ha", "companies", "employees",
-        "bid_area_ha", "bid_area_share", "companies_in_bid", "companies_in_bid_share",
-        "bid_members", "bid_participation_share", "rewilded_ha", "rewilded_share",
-        "rail_600m_companies_share", "rail_600m_employees_share", "median_rail_distance_m",
+        "district_id",
+        "name",
+        "municipality",
+        "status",
+        "area_ha",
+        "companies",
+        "employees",
+        "bid_area_ha",
+        "bid_area_share",
+        "companies_in_bid",
+        "companies_in_bid_share",
+        "bid_members",
+        "bid_participation_share",
+        "rewilded_ha",
+        "rewilded_share",
+        "rail_600m_companies_share",
+        "rail_600m_employees_share",
+        "median_rail_distance_m",
     ):
         assert column in rows[0]
     holme = next(r for r in rows if r["district_id"] == "avedoere-holme")
@@ -55,13 +72,21 @@ def test_summary_csv_has_the_documented_columns_and_one_row_per_district(capsys)
 
 
 def test_summary_json_carries_params_and_reconciliation(capsys):
-    assert main(["summary", "--format", "json", "--include", "planned", "study", "--distance", "walk"]) == 0
+    assert (
+        main(["summary", "--format", "json", "--include", "planned", "study", "--distance", "walk"])
+        == 0
+    )
     payload = json.loads(capsys.readouterr().out)
     assert payload["params"]["include"] == ["planned", "study"]
     assert payload["params"]["distance"] == "walk"
     rec = payload["reconciliation"]
     assert rec["companies_in"] == rec["assigned"] + rec["outside"] + rec["excluded"]
-    shares = [v for d in payload["districts"] for k, v in d.items() if k.endswith("_share") and v is not None]
+    shares = [
+        v
+        for d in payload["districts"]
+        for k, v in d.items()
+        if k.endswith("_share") and v is not None
+    ]
     assert shares and all(0 <= v <= 1 for v in shares)
 
 
@@ -79,7 +104,10 @@ def test_light_rail_opening_raises_hersted_accessibility(capsys):
         assert main(["summary", "--as-of", day, "--format", "json"]) == 0
         rows = json.loads(capsys.readouterr().out)["districts"]
         shares[day] = next(r for r in rows if r["district_id"] == "hersted-industripark")
-    assert shares["2025-10-26"]["rail_600m_companies_share"] > shares["2025-10-25"]["rail_600m_companies_share"]
+    assert (
+        shares["2025-10-26"]["rail_600m_companies_share"]
+        > shares["2025-10-25"]["rail_600m_companies_share"]
+    )
 
 
 def test_map_writes_a_self_contained_file(tmp_path, capsys):
@@ -101,7 +129,11 @@ def test_map_writes_a_self_contained_file(tmp_path, capsys):
 )
 def test_errors_are_one_message_and_a_non_zero_exit(tmp_path, args, message):
     result = subprocess.run(
-        [sys.executable, "-m", "areas", *args], capture_output=True, text=True, cwd=tmp_path, timeout=300
+        [sys.executable, "-m", "areas", *args],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
     )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr

@@ -7,9 +7,9 @@ import sys
 import zipfile
 
 import pytest
+from conftest import REPO
 
 from areas.schema import KIND_NAMES
-from conftest import REPO
 
 
 @pytest.fixture(scope="module")
@@ -17,7 +17,18 @@ def wheel(tmp_path_factory):
     pytest.importorskip("hatchling", reason="hatchling (in the test extras) builds the wheel")
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out), str(REPO)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(out),
+            str(REPO),
+        ],
         check=True,
         capture_output=True,
         timeout=300,

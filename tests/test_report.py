@@ -534,6 +534,33 @@ def test_tiny_report_district_content(tiny_report):
     assert 'id="summary-table"' in index and 'id="comparison-table"' in index
 
 
+def _bid_table(page: Path) -> dict[str, dict[str, str]]:
+    """Return the BID table of a district page: BID name -> column label -> cell text."""
+    section = page.read_text(encoding="utf-8").split('id="bid"')[1].split("</section>")[0]
+    table = section.split("<table")[1].split("</table>")[0]
+    header = re.findall(r"<th[^>]*>(.*?)</th>", table)
+    rows = [re.findall(r"<td[^>]*>(.*?)</td>", row) for row in table.split("<tr>")[2:]]
+    return {cells[0]: dict(zip(header, cells, strict=True)) for cells in rows}
+
+
+def test_inactive_bid_shows_the_reported_member_count(bundled_report, tiny_report, tmp_path):
+    # Avedøre Holme's BID ended 2023-12-31: no member is counted on 2026-01-01, so the
+    # page shows the 78 members the BID layer states, marked as reported
+    page = bundled_report.out_dir / "districts" / "avedoere-holme.html"
+    row = _bid_table(page)["BID Avedøre Holme"]
+    assert row["Active"] == "no" and row["Members"] == "78 (reported)"
+    assert "(reported): the member count as stated in the BID layer" in page.read_text("utf-8")
+    # an active BID shows the members counted from the firms, not the layer's figure:
+    # BID Nord holds c1 (a member) and states 2 members
+    nord = tiny_report.out_dir / "districts" / "nord.html"
+    assert _bid_table(nord)["BID Nord"]["Medlemmer"] == "1"
+    assert "indberettet" not in nord.read_text(encoding="utf-8")
+    # before BID Nord starts (2021-01-01) it is not active either: its 2 are reported
+    early = write_report(tiny_atlas(), tmp_path / "r", as_of="2020-06-01", progress=False)
+    row = _bid_table(early.out_dir / "districts" / "nord.html")["BID Nord"]
+    assert row["Active"] == "no" and row["Members"] == "2 (reported)"
+
+
 def test_district_selection_limits_pages_and_tables(tmp_path):
     result = write_report(
         tiny_atlas(), tmp_path / "r", districts=["../syd"], as_of="2026-01-01", progress=False

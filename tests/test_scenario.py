@@ -20,7 +20,9 @@ from areas.scenario import (
 )
 
 STATUS = st.sampled_from(["existing", "planned", "study", "withdrawn"])
-DATE = st.one_of(st.none(), st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2040, 12, 31)))
+DATE = st.one_of(
+    st.none(), st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2040, 12, 31))
+)
 
 
 def _stops(rows):
@@ -33,7 +35,7 @@ def _stops(rows):
 
 
 def _reference_in_service(status, opens, as_of, include):
-    """The rule, written out one stop at a time."""
+    """Return whether a stop is in service, by the rule written out one stop at a time."""
     if status == "withdrawn":
         return False
     if opens is not None and opens <= as_of:

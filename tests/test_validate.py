@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import warnings
 from pathlib import Path
@@ -14,9 +13,9 @@ from shapely.geometry import Point, Polygon, box
 
 import areas.io
 from areas.atlas import Atlas
+from areas.cli import main as cli_main
 from areas.errors import ConfigError, DuplicateIdError, SchemaError
 from areas.schema import KIND_NAMES, WORK_CRS
-from areas.cli import main as cli_main
 from areas.validate import Problem, ValidationReport, validate
 
 X0, Y0 = 717_900.0, 6_168_100.0
