@@ -7,15 +7,21 @@ prefixed per chart so several charts can share a page, a ``<title>`` for
 screen readers, and no fixed size (CSS scales them). Text stays text
 (``svg.fonttype = "none"``) so æ, ø and å print sharply and can be searched.
 The output is deterministic: the same data gives the same bytes.
+
+Names come from the input layers, so every text is drawn as it is: mathtext
+is off (``$5 og $10`` is not a formula), and a character the font lacks (a
+district named in Chinese) is left out of the drawing without a warning.
 """
 
 from __future__ import annotations
 
+import contextlib
 import html
 import io
 import math
 import re
-from collections.abc import Mapping, Sequence
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
 
 import numpy as np
 
@@ -37,12 +43,31 @@ _RC = {
     "grid.color": "#dddddd",
     "grid.linewidth": 0.6,
     "legend.frameon": False,
+    # Text from the data is text: "$" does not start a formula.
+    "text.parse_math": False,
 }
 
 #: Colours (colour-blind safe, print in grey distinguishably).
 PALETTE = ("#1b6ca8", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#999999")
 
 _ID_ATTR = re.compile(r'\bid="([^"]+)"')
+
+
+@contextlib.contextmanager
+def _drawing(rc: Mapping[str, object] | None = None) -> Iterator[None]:
+    """Apply the chart settings and silence matplotlib's missing-glyph warnings.
+
+    The SVG keeps text as text, so a glyph missing from the bundled font only
+    affects how the browser's fallback font draws it; the warning would only
+    be noise on the command line.
+    """
+    import matplotlib
+
+    with matplotlib.rc_context({**_RC, **(rc or {})}), warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", message=r"Glyph .* missing from font", category=UserWarning
+        )
+        yield
 
 
 def _figure(width_in: float, height_in: float):
@@ -53,10 +78,8 @@ def _figure(width_in: float, height_in: float):
 
 def _to_svg(fig, *, chart_id: str, title: str) -> str:
     """Return the figure as SVG markup ready to inline in HTML."""
-    import matplotlib
-
     buf = io.StringIO()
-    with matplotlib.rc_context(_RC):
+    with _drawing():
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
     svg = buf.getvalue()
     svg = svg[svg.index("<svg") :]
@@ -124,10 +147,9 @@ def line_chart(
     str
         ``<svg ...>...</svg>``.
     """
-    import matplotlib
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-    with matplotlib.rc_context(_RC):
+    with _drawing():
         fig = _figure(6.0, 2.8)
         ax = fig.add_subplot()
         for i, (label, (xs, ys)) in enumerate(series.items()):
@@ -184,12 +206,10 @@ def bar_chart(
     str
         ``<svg ...>...</svg>``.
     """
-    import matplotlib
-
     n_groups = max(len(groups), 1)
     width = 0.8 / n_groups
     x = np.arange(len(categories), dtype=float)
-    with matplotlib.rc_context(_RC):
+    with _drawing():
         fig = _figure(6.0, 2.8)
         ax = fig.add_subplot()
         ax.grid(axis="x", visible=False)
@@ -276,10 +296,9 @@ def static_map(
     str
         ``<svg ...>...</svg>``.
     """
-    import matplotlib
     from matplotlib.patches import PathPatch
 
-    with matplotlib.rc_context({**_RC, "axes.grid": False}):
+    with _drawing({"axes.grid": False}):
         fig = _figure(6.0, 4.6)
         ax = fig.add_subplot()
         handles = []

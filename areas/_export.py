@@ -9,7 +9,9 @@ half-written file under the final name.
   index; missing values are empty fields, dates ISO 8601, booleans
   ``True``/``False``.
 - XLSX: one sheet per frame (openpyxl), header row frozen, shares formatted
-  as percentages, hectares with two decimals, metres without decimals.
+  as percentages, hectares with two decimals, metres without decimals. Text
+  is always a text cell, never a formula (a name starting with ``=`` stays
+  text).
 - GeoPackage: one layer per frame (pyogrio), written as GeoPackage 1.2 so
   that older GDAL and QGIS versions open it without complaint.
 """
@@ -106,7 +108,9 @@ def write_csv(
     """Write ``frame`` (without its index) to a UTF-8 CSV file atomically.
 
     The file is re-read and its data rows counted before it replaces
-    ``path``.
+    ``path``. Text is written verbatim, as data: a value starting with ``=``,
+    ``+``, ``-`` or ``@`` is not altered (a spreadsheet program that opens
+    the file may still read it as a formula; ``summary.xlsx`` keeps it text).
 
     Parameters
     ----------
@@ -221,6 +225,11 @@ def write_xlsx(
         sheet.append([labels.get(c, str(c)) for c in data.columns])
         for row in data.itertuples(index=False, name=None):
             sheet.append([_xlsx_value(v) for v in row])
+        # openpyxl stores text that starts with "=" as a formula: keep all text as text.
+        for cells in sheet.iter_rows():
+            for cell in cells:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"
         for j, column in enumerate(data.columns, start=1):
             letter = get_column_letter(j)
             fmt = _number_format(str(column))

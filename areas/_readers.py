@@ -549,7 +549,15 @@ def _danish_score(text: str) -> int:
     return sum(text.count(ch) for ch in _DANISH_LETTERS)
 
 
-def _choose_dbf_encoding(path: Path, info: _ShapefileInfo, encoding: str | None):
+def _state_encoding(codec: str, kind: str) -> str:
+    """Return how to state an encoding, in Python and on the command line."""
+    return (
+        f'state `encoding="{codec}"` (command line: encoding = "{codec}" in the [{kind}] '
+        "table of an areas.toml)"
+    )
+
+
+def _choose_dbf_encoding(path: Path, info: _ShapefileInfo, encoding: str | None, kind: str):
     """Return (codec, notes) for the .dbf text; raise EncodingError when it cannot be right."""
     notes: list[tuple[str, str]] = []
     data = info.text
@@ -557,9 +565,10 @@ def _choose_dbf_encoding(path: Path, info: _ShapefileInfo, encoding: str | None)
         try:
             data.decode(encoding)
         except UnicodeDecodeError as exc:
+            guess = _likely_encoding(data)
             msg = (
                 f"text is not valid {encoding} (as stated) at byte {exc.start} of the "
-                f'text fields. Fix: state the file\'s real encoding (e.g. `encoding="cp1252"`)'
+                f"text fields; it looks like {guess}. Fix: {_state_encoding(guess, kind)} instead"
             )
             raise EncodingError(msg, path=path) from exc
         return encoding, notes
@@ -577,31 +586,34 @@ def _choose_dbf_encoding(path: Path, info: _ShapefileInfo, encoding: str | None)
                 guess = _guess_single_byte(data)
                 msg = (
                     f"the .cpg says {info.cpg_raw} but the text is not UTF-8; it looks like "
-                    f"{guess}. Fix: write {guess.upper()} into the .cpg file, or pass "
-                    f'`encoding="{guess}"` (areas.toml: encoding = "{guess}")'
+                    f"{guess}. Fix: write {guess.upper()} into the .cpg file, or "
+                    f"{_state_encoding(guess, kind)}"
                 )
                 raise EncodingError(msg, path=path)
             return "utf-8", notes
         if utf8_ok:
             msg = (
                 f"the .cpg says {info.cpg_raw} but the text is UTF-8 (reading it as {codec} would "
-                'turn æ into Ã¦). Fix: write UTF-8 into the .cpg file, or pass `encoding="utf-8"`'
+                "turn æ into Ã¦). Fix: write UTF-8 into the .cpg file, or "
+                f"{_state_encoding('utf-8', kind)}"
             )
             raise EncodingError(msg, path=path)
         try:
             decoded = data.decode(codec)
         except UnicodeDecodeError as exc:
+            guess = _guess_single_byte(data)
             msg = (
-                f"the .cpg says {info.cpg_raw} but the text cannot be {codec}. "
-                "Fix: correct the .cpg file or pass `encoding=`"
+                f"the .cpg says {info.cpg_raw} but the text cannot be {codec}; it looks like "
+                f"{guess}. Fix: correct the .cpg file (write {guess.upper()} into it), or "
+                f"{_state_encoding(guess, kind)}"
             )
             raise EncodingError(msg, path=path) from exc
         other = _guess_single_byte(data)
         if other != codec and _danish_score(decoded) == 0 and _danish_score(data.decode(other)) > 0:
             msg = (
                 f"the .cpg says {info.cpg_raw} but the text reads as Danish only in {other} "
-                f"(æ, ø, å). Fix: write {other.upper()} into the .cpg file, or pass "
-                f'`encoding="{other}"`'
+                f"(æ, ø, å). Fix: write {other.upper()} into the .cpg file, or "
+                f"{_state_encoding(other, kind)}"
             )
             raise EncodingError(msg, path=path)
         return codec, notes
@@ -619,11 +631,20 @@ def _choose_dbf_encoding(path: Path, info: _ShapefileInfo, encoding: str | None)
         (
             f"has no .cpg file and its text is not UTF-8; it was read as {guess}, the encoding "
             "in which its text has the most Danish letters (æ, ø, å)",
-            f"add a .cpg file holding {guess.upper()} (or the right encoding), or pass "
-            f'`encoding=` (areas.toml: encoding = "...")',
+            f"add a .cpg file holding {guess.upper()} (or the right encoding), or "
+            f"{_state_encoding(guess, kind)}",
         )
     )
     return guess, notes
+
+
+def _likely_encoding(data: bytes) -> str:
+    """Return "utf-8" when ``data`` decodes as UTF-8, else the best single-byte guess."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return _guess_single_byte(data)
+    return "utf-8"
 
 
 def _guess_single_byte(data: bytes) -> str:
@@ -706,7 +727,7 @@ def _read_vector(
     expected = None
     if fmt == "shp":
         info = _check_shapefile(path)
-        encoding, notes = _choose_dbf_encoding(path, info, encoding)
+        encoding, notes = _choose_dbf_encoding(path, info, encoding, kind)
         expected = info.records - info.deleted
     read_kwargs = {"layer": layer_name, "encoding": encoding}
     meta, _ = _pyogrio_call(path, pyogrio.read_info, path, **read_kwargs)
@@ -802,17 +823,17 @@ def _read_csv(path, kind, *, encoding, sep, decimal, xy) -> RawLayer:
                 (
                     f"is not UTF-8; it was read as {guess} (the encoding in which its text has "
                     "the most Danish letters æ, ø, å)",
-                    f'save the table as UTF-8, or state `encoding="{guess}"` '
-                    '(areas.toml: encoding = "...") to confirm',
+                    f"save the table as UTF-8, or {_state_encoding(guess, kind)} to confirm",
                 )
             )
     else:
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError as exc:
+            guess = _likely_encoding(data)
             msg = (
-                f"is not valid {encoding} text (as stated) at byte {exc.start}. "
-                "Fix: state the right `encoding`"
+                f"is not valid {encoding} text (as stated) at byte {exc.start}; it looks like "
+                f"{guess}. Fix: save the table as UTF-8, or {_state_encoding(guess, kind)} instead"
             )
             raise EncodingError(msg, path=path, layer=kind) from exc
     text = text.lstrip("\ufeff")

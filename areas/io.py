@@ -81,11 +81,17 @@ identical geometries under different ids      kept, warning listing the ids (pol
 
 Inputs in different CRSs are each reprojected to EPSG:25832.
 
+Rewilding plots that overlap and firms on a boundary shared by two or more
+districts are not problems: the analyses count an overlap once and place a
+boundary firm by the rule of :mod:`areas.assign`. :func:`load` records them,
+with the ids, in ``atlas.sources[kind].notes`` (no warning);
+:func:`areas.validate.validate` lists them as notes.
+
 Examples
 --------
 >>> import areas.io
->>> atlas = areas.io.load()  # doctest: +SKIP
->>> atlas.sources["districts"].features_used  # doctest: +SKIP
+>>> atlas = areas.io.load()
+>>> atlas.sources["districts"].features_used
 8
 """
 
@@ -177,7 +183,7 @@ _TYPE_NAMES = {
 class _Issue:
     """One problem found in a layer (converted to ``areas.validate.Problem``)."""
 
-    severity: str  # "error" | "warning"
+    severity: str  # "error" | "warning" | "info"
     category: type  # exception class for errors, warning class for warnings
     kind: str | None
     path: str | None
@@ -185,6 +191,7 @@ class _Issue:
     ids: list[str]
     message: str
     fix: str | None = None
+    code: str | None = None  # the name reported for an "info" (it has no class of its own)
 
     def text(self) -> str:
         return self.message + (f" Fix: {self.fix}" if self.fix else "")
@@ -474,15 +481,25 @@ def _read_spec(spec: LayerConfig, *, default_crs: str | None, strict: bool):
     if spec.path is None:
         msg = f"[{spec.kind}] has no `path`; name the file that holds the `{spec.kind}` layer"
         raise ConfigError(msg, layer=spec.kind)
-    raw = _readers.read_raw(
-        spec.path,
-        spec.kind,
-        layer=spec.layer,
-        encoding=spec.encoding,
-        sep=spec.sep,
-        decimal=spec.decimal,
-        xy=xy,
-    )
+    try:
+        raw = _readers.read_raw(
+            spec.path,
+            spec.kind,
+            layer=spec.layer,
+            encoding=spec.encoding,
+            sep=spec.sep,
+            decimal=spec.decimal,
+            xy=xy,
+        )
+    except AreasError as exc:
+        # Errors found while reading the file (damaged, wrongly encoded) know the
+        # file only: name the layer too, as every other error does.
+        if not exc.layer:
+            exc.layer = spec.layer or spec.kind
+            exc.args = (exc._compose(),)
+        if getattr(exc, "kind", None) is None:
+            exc.kind = spec.kind
+        raise
     col = _Collector(spec.kind, raw.path, raw.layer or spec.kind, strict=strict)
     for message, fix in raw.notes:
         col.warn(message, fix=fix, category=AreasWarning)
@@ -619,9 +636,16 @@ def _normalise(raw: _readers.RawLayer, spec_in: LayerConfig, *, default_crs, col
     for name, mask in _readers.find_mojibake(frame[text_cols]).items():
         sample = frame.loc[mask, name].astype("str").head(3).tolist()
         if raw.fmt == "shp":
-            fix = 'state the real encoding (`encoding="cp1252"`, or fix the .cpg file)'
+            fix = (
+                'state the real encoding: `encoding="cp1252"` (command line: encoding = '
+                f'"cp1252" in the [{kind}] table of an areas.toml), or correct the .cpg file'
+            )
         elif raw.fmt == "csv":
-            fix = "save the table as UTF-8 once (it was converted twice), or state `encoding=`"
+            fix = (
+                "save the table as UTF-8 once (it was converted twice), or state its real "
+                f'encoding: `encoding="cp1252"` (command line: encoding = "cp1252" in the '
+                f"[{kind}] table of an areas.toml)"
+            )
         else:
             fix = (
                 "the text was converted to UTF-8 twice in the source; "
@@ -721,7 +745,7 @@ def _normalise(raw: _readers.RawLayer, spec_in: LayerConfig, *, default_crs, col
     reasons = np.full(n, None, dtype=object)  # exclusion reason per row
     missing = shapely.is_missing(geoms)
     if raw.unreadable is not None:
-        reasons[raw.unreadable] = "its geometry in the file cannot be decoded"
+        reasons[raw.unreadable] = "a geometry that cannot be decoded"
         missing = missing & ~raw.unreadable
     reasons[missing] = (
         "no coordinates (blank coordinate fields)" if blank_xy is not None else "no geometry"
@@ -798,7 +822,7 @@ def _normalise(raw: _readers.RawLayer, spec_in: LayerConfig, *, default_crs, col
         with np.errstate(invalid="ignore"):
             x0, y0 = raw_xy if raw_xy is not None else (shapely.get_x(geoms), shapely.get_y(geoms))
             null_island = live & (x0 == 0) & (y0 == 0)
-        reasons[null_island] = "placed at coordinates (0, 0), a failed geocoding"
+        reasons[null_island] = "a point at (0, 0) (the mark of a failed geocoding)"
         live &= ~null_island
 
     out_geoms = np.full(n, None, dtype=object)
@@ -808,7 +832,9 @@ def _normalise(raw: _readers.RawLayer, spec_in: LayerConfig, *, default_crs, col
             live_ok = live & ~shapely.is_missing(out_geoms)
             out_geoms, repairs_made, collapsed = _repair_polygons(out_geoms, live_ok, col, labels)
             repairs += repairs_made
-            reasons[collapsed] = "polygon collapsed to zero area (nothing is left after make_valid)"
+            reasons[collapsed] = (
+                "a polygon collapsed to zero area (nothing is left after make_valid)"
+            )
             live &= ~collapsed
             _warn_duplicate_geometries(out_geoms, live, col, labels)
 
@@ -879,7 +905,8 @@ def _resolve_crs(raw, spec_in: LayerConfig, default_crs, col: _Collector, frame)
             f"the file declares {_crs_label(declared)} but `crs` says {_crs_label(stated)}",
             fix=(
                 "remove `crs` (it is for files without a CRS), or, if the file's label is wrong, "
-                "keep it and add `crs_override=True` (areas.toml: crs_override = true)"
+                "keep it and add `crs_override=True` (command line: crs_override = true in the "
+                f"[{col.kind}] table of an areas.toml)"
             ),
         )
         return None
@@ -908,8 +935,9 @@ def _resolve_crs(raw, spec_in: LayerConfig, default_crs, col: _Collector, frame)
         MissingCrsError,
         f"has no CRS{what} and none was stated{hint}",
         fix=(
-            f'state the CRS: `crs="{suggestion}"` (areas.toml: crs = "{suggestion}" in the '
-            f"[{spec_in.kind}] table), or save the file with its CRS"
+            f'state the CRS: `crs="{suggestion}"` (command line: --crs {suggestion}, or '
+            f'crs = "{suggestion}" in the [{spec_in.kind}] table of an areas.toml), or save the '
+            "file with its CRS"
         ),
     )
     return None
@@ -1037,12 +1065,14 @@ def _reproject_and_check(geoms, live, crs_src, raw, col: _Collector, labels, raw
         if raw.fmt == "csv" and raw.xy_crs is not None and cause != "EPSG:4326":
             fix = (
                 f"the columns `{raw.xy[0]}`/`{raw.xy[1]}` hold {explain}, not degrees: rename "
-                f'them x/y and state `crs="{cause}"` (areas.toml: crs = "{cause}")'
+                f'them x/y and state `crs="{cause}"` (command line: --crs {cause}, or '
+                f'crs = "{cause}" in the [{col.kind}] table of an areas.toml)'
             )
         else:
             fix = (
-                f'state `crs="{cause}"` with `crs_override=True` (areas.toml: crs = "{cause}", '
-                "crs_override = true), or save the file again with its real CRS"
+                f'state `crs="{cause}"` with `crs_override=True` (command line: crs = "{cause}" '
+                f"and crs_override = true in the [{col.kind}] table of an areas.toml), or save "
+                "the file again with its real CRS"
             )
     else:
         message = f"{lead}"
@@ -1180,8 +1210,8 @@ def read_layer(
     --------
     >>> import areas.io, areas.datasets
     >>> path = areas.datasets.get_path("stops")
-    >>> frame, source = areas.io.read_layer(path, "stops")  # doctest: +SKIP
-    >>> frame.crs.to_epsg(), source.reconciles()  # doctest: +SKIP
+    >>> frame, source = areas.io.read_layer(path, "stops")
+    >>> frame.crs.to_epsg(), source.reconciles()
     (25832, True)
     """
     if kind not in KINDS:
@@ -1394,6 +1424,101 @@ def _cross_issues(
     return issues
 
 
+def _area_text(area_m2: float) -> str:
+    """Return an area as hectares (two decimals), or square metres below 0.01 ha."""
+    if area_m2 >= 0.01 * SQM_PER_HA:
+        return f"{area_m2 / SQM_PER_HA:,.2f} ha"
+    return f"{area_m2:,.0f} m²"
+
+
+def _cross_notes(
+    layers: dict[str, gpd.GeoDataFrame], sources: dict[str, LayerSource]
+) -> list[_Issue]:
+    """Return what a planner should know about the layers taken together (not problems).
+
+    - rewilding plots that overlap, with the area of each overlap (the analyses
+      count an overlap once);
+    - firms on a boundary shared by two or more districts, with the district
+      the shared-boundary rule of :mod:`areas.assign` gave each of them.
+
+    These are ``"info"`` issues: :func:`areas.validate.validate` lists them,
+    :func:`load` records them in the layer's ``notes`` without a warning (the
+    bundled plots overlap on purpose).
+    """
+    from .assign import assign_districts
+    from .rewilding import _overlaps
+
+    notes = []
+
+    def note(kind: str, code: str, ids: list[str], message: str) -> None:
+        src = sources.get(kind)
+        notes.append(
+            _Issue(
+                "info",
+                AreasWarning,
+                kind,
+                None if src is None else src.path,
+                None if src is None else (src.layer or kind),
+                ids,
+                message,
+                None,
+                code,
+            )
+        )
+
+    plots = layers.get("rewilding")
+    if plots is not None and len(plots) > 1:
+        geoms = np.asarray(plots.geometry.values, dtype=object)
+        usable = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+        ids = plots["plot_id"].astype(str).to_numpy(dtype=object)
+        pairs, _ = _overlaps(ids, geoms, usable)
+        if len(pairs):
+            shown = [
+                f"{a} and {b} ({_area_text(ha * SQM_PER_HA)})"
+                for a, b, ha in zip(
+                    pairs["plot_id_a"], pairs["plot_id_b"], pairs["overlap_ha"], strict=True
+                )
+            ]
+            named = list(dict.fromkeys([*pairs["plot_id_a"], *pairs["plot_id_b"]]))
+            n = len(pairs)
+            note(
+                "rewilding",
+                "OverlappingPlots",
+                sorted(named),
+                f"{n} pair{'s' if n != 1 else ''} of rewilding plots overlap: "
+                f"{format_ids(shown)}. Each overlap is counted once in `rewilded_ha` and "
+                "shown as `rewilding_overlap_ha`; correct the outlines if the plots should "
+                "not overlap",
+            )
+
+    firms, districts = layers.get("companies"), layers.get("districts")
+    if firms is not None and districts is not None and len(firms) and len(districts) > 1:
+        assignment = assign_districts(firms, districts)
+        on_edge = (assignment["assignment"] == "boundary").to_numpy(dtype=bool)
+        if on_edge.any():
+            points = np.asarray(firms.geometry.values, dtype=object)[on_edge]
+            outlines = np.asarray(districts.geometry.values, dtype=object)
+            district_ids = districts["district_id"].astype(str).to_numpy(dtype=object)
+            covers = shapely.covers(outlines[np.newaxis, :], points[:, np.newaxis])
+            ids = assignment.loc[on_edge, "company_id"].astype(str).tolist()
+            chosen = assignment.loc[on_edge, "district_id"].astype(str).tolist()
+            shown = [
+                f"{i} → {d} (on {' / '.join(sorted(district_ids[row]))})"
+                for i, d, row in zip(ids, chosen, covers, strict=True)
+            ]
+            n = len(ids)
+            note(
+                "companies",
+                "SharedBoundaryFirms",
+                ids,
+                f"{n} firm{'s lie' if n != 1 else ' lies'} on a boundary shared by two or more "
+                "districts (or where their outlines overlap) and went to one of them by the "
+                "shared-boundary rule (districts not withdrawn first, then the lowest "
+                f"`district_id`): {format_ids(shown)}",
+            )
+    return notes
+
+
 def _empty_source(kind: str) -> LayerSource:
     note = f"no `{kind}` layer in the source: an empty layer stands in"
     return LayerSource(kind=kind, features_read=0, features_used=0, notes=[note])
@@ -1436,8 +1561,8 @@ def load(
     Examples
     --------
     >>> import areas.io
-    >>> atlas = areas.io.load()  # doctest: +SKIP
-    >>> sorted(atlas.sources)  # doctest: +SKIP
+    >>> atlas = areas.io.load()
+    >>> sorted(atlas.sources)
     ['bids', 'companies', 'districts', 'rewilding', 'stops']
     """
     plan = _plan(source, config, crs, fallback)
@@ -1454,4 +1579,6 @@ def load(
         issue.warn()
     for issue in _cross_issues(layers, sources):
         issue.warn()
+    for issue in _cross_notes(layers, sources):
+        sources[issue.kind].notes.append(issue.message)
     return Atlas(**layers, sources=sources)

@@ -280,6 +280,36 @@ class _RawElement(Element):
         return self._text
 
 
+class _Macro(MacroElement):
+    """A macro element whose rendered text is placed on the page as it is.
+
+    branca's ``MacroElement.render`` wraps the output of each macro in
+    ``Element(text)``, which compiles that text as a Jinja template a second
+    time. The output holds attribute text (names, owners, addresses), so text
+    such as ``{{ ... }}`` would run as template code and ``{#`` would stop the
+    page with a syntax error. Here each macro is rendered once, with the
+    element's attributes, and its output added as a :class:`_RawElement`.
+    """
+
+    def render(self, **kwargs) -> None:
+        """Add the header, html and script macros to the page, then render the children."""
+        figure = self.get_root()
+        if not isinstance(figure, Figure):
+            msg = "the map must be placed in a branca Figure to render"
+            raise OutputError(msg)
+        macros = self._template.module.__dict__
+        for part, target in (
+            ("header", figure.header),
+            ("html", figure.html),
+            ("script", figure.script),
+        ):
+            macro = macros.get(part)
+            if macro is not None:
+                target.add_child(_RawElement(macro(self, kwargs)), name=self.get_name())
+        for element in list(self._children.values()):
+            element.render(**kwargs)
+
+
 _SUPPORT_CSS = """
 .areas-tip { font: 12px/1.35 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
   white-space: normal; width: max-content; max-width: 420px; }
@@ -335,7 +365,7 @@ window.areasFmtInt = window.areasFmtInt || function (value, sep) {
 """
 
 
-class _Support(MacroElement):
+class _Support(_Macro):
     """Shared CSS and tooltip code, plus the map's background colour."""
 
     _template = Template(
@@ -364,7 +394,7 @@ class _Support(MacroElement):
         super().render(**kwargs)
 
 
-class _JsonData(MacroElement):
+class _JsonData(_Macro):
     """Base of the layers: a strict-JSON data block in the page body."""
 
     def __init__(self, kind: str, data: Any) -> None:
@@ -561,7 +591,7 @@ class _FirmGrid(_JsonData):
         self.map_name = map_name
 
 
-class _Stacking(MacroElement):
+class _Stacking(_Macro):
     """Keep the layers in order on the shared canvas when toggled or built lazily."""
 
     _template = Template(
@@ -594,7 +624,7 @@ class _Stacking(MacroElement):
         self.above = above
 
 
-class _FitView(MacroElement):
+class _FitView(_Macro):
     """Fit the map to bounds on opening, without animation.
 
     (An animated opening zoom would swallow a zoom asked for while it runs.)
@@ -617,7 +647,7 @@ class _FitView(MacroElement):
         self.bounds = bounds
 
 
-class _Legend(MacroElement):
+class _Legend(_Macro):
     """An HTML legend placed in a Leaflet control (all text escaped in Python)."""
 
     _template = Template(
@@ -1324,7 +1354,11 @@ def _build(
     districts = atlas.districts
     district_ids = districts["district_id"].astype(str).to_numpy()
     title = t("title.overview", lang)
-    companies = atlas.companies
+    # Firms without a location are not drawn: the summary's reconciliation counts them
+    # as excluded (an atlas built in memory may hold them; the loader leaves them out).
+    located = np.asarray(atlas.companies.geometry.values, dtype=object)
+    located = ~(shapely.is_missing(located) | shapely.is_empty(located))
+    companies = atlas.companies if located.all() else atlas.companies[located]
     if focus:
         chosen = np.isin(district_ids, list(focus))
         x0, y0, x1, y1 = shapely.total_bounds(
@@ -1333,12 +1367,12 @@ def _build(
         view = (x0, y0, x1, y1)
         if clip:  # a district map: the firms around the district only
             box = shapely.box(x0 - margin_m, y0 - margin_m, x1 + margin_m, y1 + margin_m)
-            points = np.asarray(atlas.companies.geometry.values, dtype=object)
-            companies = atlas.companies[shapely.intersects(points, box)]
+            points = np.asarray(companies.geometry.values, dtype=object)
+            companies = companies[shapely.intersects(points, box)]
             if len(focus) == 1:
                 title = _text(districts["name"].to_numpy()[chosen][0])
     else:
-        frames = [f for f in (districts, atlas.stops, atlas.companies) if len(f)]
+        frames = [f for f in (districts, atlas.stops, companies) if len(f)]
         if not frames:
             msg = "the atlas has no districts, stops or firms to map"
             raise ConfigError(msg)

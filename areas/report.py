@@ -735,6 +735,25 @@ def _provenance_view(prov: dict, lang: str) -> dict:
         for r in src.get("repairs", []):
             what = str(r["what"]) + (f": {r['detail']}" if r.get("detail") else "")
             repairs.append({"cells": [_cell(src["kind"]), _cell(str(r["id"])), _cell(what)]})
+    # Firms the analyses left out (no location in a layer the loader did not read):
+    # the reconciliation counts them, so the table lists them too.
+    listed = {
+        (str(e["id"]), str(e["reason"]))
+        for src in prov["inputs"]
+        if src["kind"] == "companies"
+        for e in src.get("excluded", [])
+    }
+    for firm in rec.get("excluded_firms", []):
+        if (str(firm["id"]), str(firm["reason"])) not in listed:
+            exclusions.append(
+                {
+                    "cells": [
+                        _cell("companies"),
+                        _cell(str(firm["id"])),
+                        _cell(str(firm["reason"])),
+                    ]
+                }
+            )
 
     def capped(rows, caption):
         note = None
@@ -971,11 +990,13 @@ def write_report(
 
     Examples
     --------
+    >>> import pathlib, tempfile
     >>> import areas
-    >>> result = areas.write_report(areas.load(), "areas-report", as_of="2026-01-01",
-    ...                             compare_as_of="2025-01-01", progress=False)  # doctest: +SKIP
-    >>> result.index  # doctest: +SKIP
-    PosixPath('.../areas-report/index.html')
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "rapport"
+    >>> result = areas.write_report(areas.load(), out, as_of="2026-01-01",
+    ...                             compare_as_of="2025-01-01", lang="da", progress=False)
+    >>> result.index.name, (out / "results.gpkg").exists()
+    ('index.html', True)
     """
     from .scenario import resolve_as_of, resolve_include
 

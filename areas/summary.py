@@ -78,7 +78,9 @@ class Summary:
     reconciliation : dict
         ``companies_in``, ``assigned``, ``boundary`` (part of ``assigned``),
         ``outside``, ``excluded``, ``excluded_reasons`` (reason -> count),
-        ``excluded_firms`` (list of ``{"id", "reason"}``) and ``balanced``
+        ``excluded_firms`` (list of ``{"id", "reason"}``), ``boundary_firms``
+        (list of ``{"id", "district_id"}``: the firms placed by the
+        shared-boundary rule and where they went) and ``balanced``
         (``companies_in == assigned + outside + excluded``).
     params : dict
         ``as_of`` (ISO date), ``include``, ``thresholds_m``, ``distance``,
@@ -132,6 +134,11 @@ def _reconciliation(atlas: Atlas, assignment: pd.DataFrame) -> dict:
             for i, r in zip(here["company_id"], here["excluded_reason"], strict=True)
         ]
     excluded = loader + analysis
+    on_edge = assignment.loc[assignment["assignment"] == "boundary"]
+    boundary_firms = [
+        {"id": str(i), "district_id": str(d)}
+        for i, d in zip(on_edge["company_id"], on_edge["district_id"], strict=True)
+    ]
     companies_in = len(assignment) + len(loader)
     assigned = inside + boundary
     return {
@@ -142,6 +149,7 @@ def _reconciliation(atlas: Atlas, assignment: pd.DataFrame) -> dict:
         "excluded": len(excluded),
         "excluded_reasons": dict(sorted(Counter(r for _, r in excluded).items())),
         "excluded_firms": [{"id": i, "reason": r} for i, r in excluded],
+        "boundary_firms": boundary_firms,
         "balanced": companies_in == assigned + outside + len(excluded),
     }
 

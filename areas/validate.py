@@ -4,8 +4,11 @@
 checks, but instead of stopping at the first error it checks each layer on
 its own and collects everything it finds into a :class:`ValidationReport`:
 errors (the layer cannot be used as it is) and warnings (repairs, excluded
-features, guessed encodings). When there are no errors the report also holds
-the loaded :class:`~areas.atlas.Atlas`.
+features, guessed encodings). It also notes, without counting them as
+problems, what the analyses resolve by rule: rewilding plots that overlap
+(each overlap is counted once) and firms on a boundary shared by districts
+(placed by the shared-boundary rule). When there are no errors the report
+also holds the loaded :class:`~areas.atlas.Atlas`.
 
 On the command line, ``areas validate SOURCE`` prints :meth:`ValidationReport.to_text`
 and exits with status 0 when the source is usable and 1 when it is not.
@@ -40,9 +43,11 @@ class Problem:
 
     Attributes
     ----------
-    severity : {"error", "warning"}
+    severity : {"error", "warning", "info"}
         An error makes the source unusable; a warning is a repair, an
-        exclusion or a guess the user should check.
+        exclusion or a guess the user should check; an info is something
+        the analyses resolve by rule that the user may want to know about
+        (see :attr:`ValidationReport.notes`).
     kind : str or None
         Layer kind, or None for a problem with the source as a whole.
     path : str or None
@@ -56,7 +61,8 @@ class Problem:
     fix : str or None
         How to fix it.
     code : str
-        The exception or warning class (e.g. ``"DuplicateIdError"``).
+        The exception or warning class (e.g. ``"DuplicateIdError"``), or for an
+        info what it is about (``"OverlappingPlots"``, ``"SharedBoundaryFirms"``).
     """
 
     severity: str
@@ -112,7 +118,7 @@ class Problem:
             ids=tuple(issue.ids),
             message=issue.message,
             fix=issue.fix,
-            code=issue.category.__name__,
+            code=issue.code or issue.category.__name__,
         )
 
     @classmethod
@@ -149,12 +155,17 @@ class ValidationReport:
         Provenance of each layer that could be read (counts, exclusions, repairs).
     atlas : Atlas or None
         The loaded layers when there are no errors.
+    notes : list of Problem
+        Information of severity ``"info"``, not counted as problems:
+        overlapping rewilding plots and firms placed by the shared-boundary
+        rule, with their ids.
     """
 
     source: str
     problems: list[Problem] = field(default_factory=list)
     sources: dict[str, LayerSource] = field(default_factory=dict)
     atlas: Atlas | None = None
+    notes: list[Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -177,7 +188,7 @@ class ValidationReport:
             raise self.errors[0].exception()
 
     def to_text(self) -> str:
-        """Return a plain-text report: a line per layer, then each problem."""
+        """Return a plain-text report: a line per layer, then each problem and note."""
         lines = [f"areas validate: {self.source}"]
         for kind in KIND_NAMES:
             src = self.sources.get(kind)
@@ -200,12 +211,14 @@ class ValidationReport:
                 counts = f"{src.features_read:>9,} read {src.features_used:>9,} used"
                 lines.append(f"  {kind:<10} {counts}  {where}{tail}")
         n_err, n_warn = len(self.errors), len(self.warnings)
-        for problem in self.problems:
+        for problem in [*self.problems, *self.notes]:
             lines.append(str(problem))
         verdict = "usable" if self.ok else "NOT usable"
         errors = f"{n_err} error{'s' if n_err != 1 else ''}"
         warned = f"{n_warn} warning{'s' if n_warn != 1 else ''}"
-        lines.append(f"{errors}, {warned}: the data is {verdict}")
+        n_notes = len(self.notes)
+        noted = f", {n_notes} note{'s' if n_notes != 1 else ''}" if n_notes else ""
+        lines.append(f"{errors}, {warned}{noted}: the data is {verdict}")
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -219,6 +232,7 @@ class ValidationReport:
             "errors": len(self.errors),
             "warnings": len(self.warnings),
             "problems": [p.to_dict() for p in self.problems],
+            "notes": [p.to_dict() for p in self.notes],
             "layers": {k: v.to_dict() for k, v in self.sources.items()},
         }
 
@@ -297,6 +311,10 @@ def validate(
         report.problems.extend(
             Problem.from_issue(i) for i in _io._cross_issues(layers, report.sources)
         )
+        if report.ok:
+            for issue in _io._cross_notes(layers, report.sources):
+                report.notes.append(Problem.from_issue(issue))
+                report.sources[issue.kind].notes.append(issue.message)
     if report.ok:
         report.atlas = Atlas(**layers, sources=dict(report.sources))
     return report

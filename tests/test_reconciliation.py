@@ -33,7 +33,7 @@ from test_corpus_cli import CASES, FALLBACK, built
 
 import areas
 from areas.atlas import Atlas
-from areas.errors import AreasWarning, CoordinateError
+from areas.errors import AreasWarning
 from areas.report import REPORT_LABELS, write_report
 from areas.schema import KINDS, WORK_CRS
 
@@ -295,12 +295,6 @@ def test_a_firm_without_geometry_in_a_hand_made_atlas():
     assert [f["id"] for f in rec["excluded_firms"]] == ["b"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=CoordinateError,
-    reason="overview_map (areas/maps.py, _build -> _firm_frame) raises 'every firm must be a "
-    "single point' for a firm without geometry, which summarize counts as excluded",
-)
 def test_report_on_a_hand_made_atlas_with_a_firm_without_geometry(tmp_path):
     atlas = _hand_atlas()
     summary = check_summary(atlas, rows_in=3)

@@ -342,11 +342,6 @@ def test_other_outputs_keep_the_text_verbatim(published):
     assert html.escape(PAYLOADS[0]) not in names
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="areas/_export.py write_xlsx writes text starting with '=' as a formula "
-    "(openpyxl's default), so a district name becomes a live formula in summary.xlsx",
-)
 def test_spreadsheet_cells_are_text_not_formulas(published):
     from openpyxl import load_workbook
 
@@ -518,13 +513,6 @@ _TEMPLATE_FIELDS = (
 )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="map data and legends are rendered a second time as Jinja templates: branca's "
-    "MacroElement.render wraps each rendered macro in Element(text), whose text is compiled "
-    "as a template, so attribute text such as '{{ ... }}' runs (areas/maps.py _JsonData, "
-    "_Legend)",
-)
 @pytest.mark.parametrize("output", ["overview_map", "district_map", "write_report"])
 def test_attribute_text_is_never_run_as_code(output, tmp_path):
     from areas.maps import district_map, overview_map, save_map
@@ -546,12 +534,6 @@ def test_attribute_text_is_never_run_as_code(output, tmp_path):
     assert ran == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a name holding Jinja delimiters ('{#', '{{') is compiled as a template when the "
-    "map is rendered: 'Bistro {#1} ApS' stops `areas map` with a jinja2 TemplateSyntaxError "
-    "and a traceback, '{{7*7}}' is shown as 49",
-)
 def test_names_with_template_delimiters_are_plain_text(tmp_path, capsys):
     from test_bad_input import companies, districts, write
 
@@ -568,13 +550,6 @@ def test_names_with_template_delimiters_are_plain_text(tmp_path, capsys):
         assert json.dumps(name, ensure_ascii=False) in data, name
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="district names are drawn by matplotlib with mathtext on (areas/_charts.py "
-    "static_map: ax.set_title and legend labels), so text between two '$' is parsed as TeX: "
-    "'$^$' stops the report with a ValueError, '$5 og $10' is drawn as a formula",
-)
 def test_dollar_signs_in_names_are_plain_text(tmp_path):
     from test_report import tiny_atlas
 
@@ -584,3 +559,36 @@ def test_dollar_signs_in_names_are_plain_text(tmp_path):
     result = write_report(atlas, tmp_path / "report", as_of="2026-01-01", progress=False)
     page = result.pages["nord"].read_text(encoding="utf-8")
     assert "Erhverv $^$ øst" in page
+
+
+def test_dollar_signs_in_chart_labels_are_plain_text():
+    """Bar labels, legend entries and titles with '$' are drawn as written, not as TeX."""
+    from areas._charts import bar_chart, line_chart, static_map
+
+    names = ["Vej $^$ 1", "$5 og $10"]
+    svg = bar_chart(names, {"$a$": [1.0, 2.0], "b $\\x$": [2.0, 1.0]}, title="Plan $_$")
+    for text in (*names, "$a$", "b $\\x$", "Plan $_$"):
+        assert html.escape(text, quote=False) in svg, text
+    svg = line_chart({"$x$": ([2021, 2022], [1.0, 2.0]), "y": ([2021], [1.0])}, title="$^$")
+    assert "$x$" in svg and "$^$" in svg
+    svg = static_map(
+        title="Øst $^$",
+        polygons=[("$5 og $10", [shapely.box(X0, Y0, X0 + SIZE, Y0 + SIZE)], {})],
+    )
+    assert "Øst $^$" in svg and "$5 og $10" in svg
+
+
+def test_names_the_font_lacks_are_drawn_without_a_warning(tmp_path, capsys):
+    """A district named in a script DejaVu Sans lacks publishes with no warning printed."""
+    from test_bad_input import companies, districts, write
+
+    names = ["工业园区", "Ærø 東区"]
+    write(districts(2, name=names), tmp_path / "districts.gpkg")
+    write(companies(3), tmp_path / "companies.gpkg")
+    out = tmp_path / "report"
+    code = main(["report", "--layers", str(tmp_path), "--fallback", "empty", "--quiet",
+                 "--as-of", "2026-01-01", "--out", str(out)])  # fmt: skip
+    _, err = capsys.readouterr()
+    assert code == 0 and err == ""
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert all(name in index for name in names)
