@@ -42,11 +42,11 @@ CHROMIUM_ARGS = [
 
 
 def require_or_skip(reason: str) -> None:
-    """Skip with ``reason``; in CI (``AREAS_REQUIRE_BROWSER=1``) fail instead."""
+    """Skip with ``reason``; where ``AREAS_REQUIRE_SYSTEM_TOOLS=1`` (CI), fail instead."""
     import os
 
-    if os.environ.get("AREAS_REQUIRE_BROWSER"):
-        pytest.fail(f"{reason} (AREAS_REQUIRE_BROWSER is set, so this is a failure)")
+    if os.environ.get("AREAS_REQUIRE_SYSTEM_TOOLS"):
+        pytest.fail(f"{reason} (AREAS_REQUIRE_SYSTEM_TOOLS is set, so this is a failure)")
     pytest.skip(reason)
 
 

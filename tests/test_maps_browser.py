@@ -15,23 +15,13 @@ from areas.maps import overview_map, save_map
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip(f"browser tests need Debian's chromium at {CHROMIUM}", allow_module_level=True)
 sync_api = pytest.importorskip(
     "playwright.sync_api", reason="browser tests need Playwright for Python"
 )
 
+from conftest import CHROMIUM_ARGS, require_or_skip  # noqa: E402
 from test_maps import XSS_NAMES, hand_summary, make_atlas  # noqa: E402  (the same fixtures)
 
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 VIEWPORT = {"width": 1200, "height": 800}
 
 # The folium map object: the one global `map_<hex>`.
@@ -128,12 +118,12 @@ class Opened:
 
 
 @pytest.fixture(scope="module")
-def browser():
+def browser(chromium):
     with sync_api.sync_playwright() as p:
         try:
-            b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+            b = p.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
         except sync_api.Error as exc:  # pragma: no cover - depends on the machine
-            pytest.skip(f"chromium at {CHROMIUM} does not start: {exc}")
+            require_or_skip(f"chromium at {chromium} does not start: {exc}")
         yield b
         b.close()
 

@@ -27,6 +27,7 @@ import pandas as pd
 import pyogrio
 import pytest
 import shapely
+from conftest import require_or_skip
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -646,7 +647,7 @@ def test_bundled_report_structure(bundled_report):
 def test_bundled_geopackage_with_gdal_cli(bundled_report):
     ogrinfo = shutil.which("ogrinfo") or "/usr/bin/ogrinfo"
     if not Path(ogrinfo).exists():
-        pytest.skip("GDAL's ogrinfo is not installed (apt-get install gdal-bin)")
+        require_or_skip("GDAL's ogrinfo is not installed (apt-get install gdal-bin)")
     path = bundled_report.out_dir / "results.gpkg"
     run = subprocess.run(
         [ogrinfo, "-so", "-al", str(path)], capture_output=True, text=True, check=True
