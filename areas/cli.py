@@ -231,6 +231,16 @@ _TABLE_COLUMNS = (
 )
 
 
+def _table_columns(thresholds_m) -> list[str]:
+    """Return the terminal table's columns: the 600 m rail shares, or the thresholds asked for."""
+    labels = [f"{t:g}" for t in thresholds_m]
+    if not labels or "600" in labels:
+        return list(_TABLE_COLUMNS)
+    rail = [f"rail_{t}m_companies_share" for t in labels]
+    i = _TABLE_COLUMNS.index("rail_600m_companies_share")
+    return [*_TABLE_COLUMNS[:i], *rail, *_TABLE_COLUMNS[i + 2 :]]
+
+
 def _cmd_summary(args) -> int:
     summary = _summary(args)
     table = summary.table
@@ -256,10 +266,16 @@ def _cmd_summary(args) -> int:
         f"distances: {params.get('distance', 'straight')}"
     )
     out = Table(title=title)
-    columns = [c for c in _TABLE_COLUMNS if c in table.columns]
+    columns = [c for c in _table_columns(params.get("thresholds_m", ())) if c in table.columns]
     for col in columns:
         text = col in ("name", "municipality", "status")
-        out.add_column(col.replace("_", " "), justify="left" if text else "right")
+        # Fold long names onto more lines rather than cutting them off.
+        out.add_column(
+            col.replace("_", " "),
+            justify="left" if text else "right",
+            overflow="fold" if text else "ellipsis",
+            min_width=20 if col == "name" else None,
+        )
     for _, row in table.iterrows():
         out.add_row(*(_fmt(row[c], c) for c in columns))
     console = _console()

@@ -1516,12 +1516,16 @@ class _Builder:
             cells += [_cell(format_cell(r[c], c, lang), num=_is_num_column(c)) for c in cols]
             rows.append({"cells": cells})
         if len(table) > 1:
-            total = [_cell(self.L("total"))]
+            # A withdrawn district (Holmene) is listed but is no business area: leave it
+            # out of the sums, and say so.
+            withdrawn = (table["status"].astype(str) == "withdrawn").to_numpy()
+            live = table[~withdrawn]
+            total = [_cell(self.L("total_live" if withdrawn.any() else "total"))]
             for c in cols:
                 if c in _ADDITIVE:
                     total.append(
                         _cell(
-                            format_cell(pd.to_numeric(table[c], errors="coerce").sum(), c, lang),
+                            format_cell(pd.to_numeric(live[c], errors="coerce").sum(), c, lang),
                             num=True,
                         )
                     )

@@ -172,7 +172,9 @@ class _Plots:
 
 def _plots(rewilding: gpd.GeoDataFrame, ts: pd.Timestamp) -> _Plots:
     ids, geoms, ok = polygon_layer(rewilding, "plot_id", ["established"], layer="rewilding")
-    est = pd.to_datetime(rewilding["established"]).to_numpy()
+    # Calendar days, as :func:`plots_established` compares them: a plot planted at
+    # 10:00 on 31 December belongs to that year.
+    est = pd.to_datetime(rewilding["established"]).dt.normalize().to_numpy()
     established = plots_established(rewilding, ts)
     reason = np.full(len(ids), None, dtype=object)
     reason[pd.isna(est)] = _REASONS["undated"]

@@ -9,6 +9,10 @@ Rules (the same for every analysis, map and report):
 - A BID is active when ``start <= as_of <= end``; no ``end`` means still active.
 - A rewilding plot counts when ``established <= as_of`` (no date: never, and
   the plot is reported as excluded by the analysis).
+
+Dates are compared by calendar day: a time of day in the data (a GeoPackage
+``DATETIME`` or ``2025-10-26T05:00``) is dropped, so a stop opening at 05:00
+on 2025-10-26 counts ``as_of`` 2025-10-26, like ``as_of`` itself.
 """
 
 from __future__ import annotations
@@ -76,9 +80,10 @@ def resolve_include(include: Iterable[str] | str | None = ()) -> tuple[str, ...]
 
 
 def _dates(frame: pd.DataFrame, column: str) -> pd.Series:
+    """Return the column as calendar days (midnight; NaT where missing)."""
     if column not in frame.columns:
         return pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
-    return pd.to_datetime(frame[column])
+    return pd.to_datetime(frame[column]).dt.normalize()
 
 
 def stops_in_service(

@@ -98,6 +98,23 @@ def test_summary_table_states_the_scenario_and_reconciles(capsys):
     assert "Avedøre Holme" in out
 
 
+def test_summary_table_shows_the_thresholds_asked_for_and_whole_names(capsys):
+    assert main(["summary", "--as-of", "2026-01-01", "--thresholds", "500", "1000"]) == 0
+    out = capsys.readouterr().out
+    # Without 600 m among the thresholds, the rail shares at 500 m and 1,000 m are shown.
+    assert "rail 500m" in out and "rail 1000m" in out
+    hersted = next(line for line in out.splitlines() if "Hersted" in line)
+    cells = [c.strip() for c in hersted.split("│") if c.strip()]
+    assert cells[-3].endswith("%") and cells[-2].endswith("%")
+    # Long district names wrap onto more lines; no part of them is cut off.
+    first_column = "".join(
+        line.split("│")[1].replace(" ", "") for line in out.splitlines() if line.startswith("│")
+    )
+    for name in ("Tårnfalkevej/Strandskadevej", "Gungevej/Høvedstensvej/Arnold Nielsens Boulevard"):
+        assert name.replace(" ", "") in first_column
+    assert "…" not in out
+
+
 def test_light_rail_opening_raises_hersted_accessibility(capsys):
     shares = {}
     for day in ("2025-10-25", "2025-10-26"):

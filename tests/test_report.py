@@ -644,6 +644,28 @@ def test_bundled_report_structure(bundled_report):
         assert not EXTERNAL.search(page.read_text(encoding="utf-8")), page
 
 
+def test_danish_key_figure_counts_stops_not_stations(tiny_report):
+    """The count covers bus stops too: Danish "stationer" would mean rail stations only."""
+    page = (tiny_report.out_dir / "index.html").read_text(encoding="utf-8")
+    assert "Stoppesteder i drift" in page
+    assert "Stationer i drift" not in page
+
+
+def test_bundled_total_row_leaves_out_the_withdrawn_district(bundled_report):
+    """Holmene (withdrawn, 320 ha) is listed but not added to the total business area."""
+    page = (bundled_report.out_dir / "index.html").read_text(encoding="utf-8")
+    row = re.search(r'<tr class="total">(.*?)</tr>', page, re.S).group(1)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row)
+    assert cells[0] == "Total, withdrawn excluded"
+    summary = _csv_rows(bundled_report.out_dir / "summary.csv")
+    live = [r for r in summary if r["status"] != "withdrawn"]
+    assert len(live) == len(summary) - 1
+    area = sum(float(r["area_ha"]) for r in live)
+    assert area == pytest.approx(580.4, abs=0.05)
+    assert f"{area:,.1f}" in cells
+    assert f"{sum(float(r['area_ha']) for r in summary):,.1f}" not in cells
+
+
 def test_bundled_geopackage_with_gdal_cli(bundled_report):
     ogrinfo = shutil.which("ogrinfo") or "/usr/bin/ogrinfo"
     if not Path(ogrinfo).exists():

@@ -121,6 +121,22 @@ def test_by_year_is_cumulative(districts, plots):
     assert by[("d", 2024)] == pytest.approx(rw.districts.loc["d", "rewilded_ha"])
 
 
+def test_plot_established_late_on_new_years_eve_belongs_to_that_year(districts):
+    """A time of day on the established date neither hides the plot nor moves its year."""
+    late = gpd.GeoDataFrame(
+        {"plot_id": ["p"], "established": pd.to_datetime(["2023-12-31 10:00"])},
+        geometry=[sq(0, 0, 100, 100)],  # 1 ha in d
+        crs=CRS,
+    )
+    on_the_day = rewilded_hectares(districts, late, as_of="2023-12-31")
+    assert on_the_day.districts.loc["d", "rewilded_ha"] == pytest.approx(1.0)
+    later = rewilded_hectares(districts, late, as_of="2024-06-30")
+    by = later.by_year.set_index(["district_id", "year"])
+    assert by.loc[("d", 2023), "rewilded_ha"] == pytest.approx(1.0)
+    assert by.loc[("d", 2023), "added_ha"] == pytest.approx(1.0)
+    assert by.loc[("d", 2024), "added_ha"] == pytest.approx(0.0)
+
+
 def test_overlaps_listed_once(districts, plots):
     rw = rewilded_hectares(districts, plots, as_of="2023-12-31")
     assert rw.overlaps.to_dict("records") == [

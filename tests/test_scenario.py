@@ -92,6 +92,24 @@ def test_active_bids_inclusive_interval_and_open_end():
     assert active_bids(bids, "2024-01-01").tolist() == [False, True, False]
 
 
+def test_a_time_of_day_in_the_data_does_not_move_the_date():
+    """Dates compare by calendar day: an event at 08:00 counts on its own day."""
+    stops = pd.DataFrame({"status": ["planned"], "opens": pd.to_datetime(["2025-10-26 05:00"])})
+    assert stops_in_service(stops, "2025-10-26").tolist() == [True]
+    assert stops_in_service(stops, "2025-10-25").tolist() == [False]
+    bids = pd.DataFrame(
+        {
+            "start": pd.to_datetime(["2021-05-01 08:00"]),
+            "end": pd.to_datetime(["2023-12-31 23:59"]),
+        }
+    )
+    assert active_bids(bids, "2021-05-01").tolist() == [True]
+    assert active_bids(bids, "2023-12-31").tolist() == [True]
+    assert active_bids(bids, "2024-01-01").tolist() == [False]
+    plots = pd.DataFrame({"established": pd.to_datetime(["2023-04-18 10:30"])})
+    assert plots_established(plots, "2023-04-18").tolist() == [True]
+
+
 def test_plots_established_by_date():
     plots = pd.DataFrame({"established": pd.to_datetime(["2022-05-01", "2023-04-01", None])})
     assert plots_established(plots, "2022-12-31").tolist() == [True, False, False]
