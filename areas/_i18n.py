@@ -101,7 +101,7 @@ _LABELS: dict[str, tuple[str, str]] = {
         "Walking distance estimated as straight line × {factor}",
         "Gangafstand anslået som luftlinje × {factor}",
     ),
-    "legend.stop_status": ("Stop status", "Status for station"),
+    "legend.stop_status": ("Stop status", "Status for stoppested"),
     "legend.stop_mode": ("Mode", "Trafikform"),
     "legend.companies_rail_band": (
         "Firms by distance to rail",
@@ -230,7 +230,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "report.run_time": ("Run time", "Kørselstid"),
     "report.as_of": ("As of", "Opgjort pr."),
     "report.compare_as_of": ("Compared with", "Sammenlignet med"),
-    "report.statuses_counted": ("Stop statuses counted", "Stationer med status"),
+    "report.statuses_counted": ("Stop statuses counted", "Stoppesteder med status"),
     "report.thresholds": ("Distance thresholds", "Afstandsgrænser"),
     "report.distance_method": ("Distance method", "Afstandsmål"),
     "report.crs": ("Coordinate system", "Koordinatsystem"),
