@@ -11,6 +11,7 @@ import sys
 
 import pytest
 from conftest import REPO
+from test_summary import CONTRACT_COLUMNS
 
 from areas.cli import main
 
@@ -38,26 +39,7 @@ def test_summary_csv_has_the_documented_columns_and_one_row_per_district(capsys)
     assert main(["summary", "--as-of", "2023-06-30", "--format", "csv"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert len(rows) == 8
-    for column in (
-        "district_id",
-        "name",
-        "municipality",
-        "status",
-        "area_ha",
-        "companies",
-        "employees",
-        "bid_area_ha",
-        "bid_area_share",
-        "companies_in_bid",
-        "companies_in_bid_share",
-        "bid_members",
-        "bid_participation_share",
-        "rewilded_ha",
-        "rewilded_share",
-        "rail_600m_companies_share",
-        "rail_600m_employees_share",
-        "median_rail_distance_m",
-    ):
+    for column in CONTRACT_COLUMNS:
         assert column in rows[0]
     holme = next(r for r in rows if r["district_id"] == "avedoere-holme")
     assert holme["name"] == "Avedøre Holme"
