@@ -29,20 +29,20 @@ except PackageNotFoundError:  # running from a source tree that is not installed
 _EXPORTS = {
     "Atlas": "atlas",
     "LayerSource": "atlas",
-    "load": "io",
-    "read_layer": "io",
-    "validate": "validate",
-    "assign_districts": "assign",
-    "bid_coverage": "bid",
-    "rewilded_hectares": "rewilding",
-    "transit_access": "transit",
-    "summarize": "summary",
-    "compare": "summary",
-    "overview_map": "maps",
-    "district_map": "maps",
-    "save_map": "maps",
-    "write_report": "report",
-    "datasets": None,
+    "load": None,
+    "read_layer": "load",
+    "validate": None,
+    "assign_districts": "analysis.assign",
+    "bid_coverage": "analysis.bid",
+    "rewilded_hectares": "analysis.rewilding",
+    "transit_access": "analysis.transit",
+    "summarize": "analysis.summary",
+    "compare": "analysis.summary",
+    "overview_map": "output.maps",
+    "district_map": "output.maps",
+    "save_map": "output.maps",
+    "write_report": "output.report",
+    "datasets": "load.datasets",
     "errors": None,
     "schema": None,
     "scenario": None,
@@ -51,17 +51,18 @@ _EXPORTS = {
 __all__ = ["__version__", *_EXPORTS]
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
-    from . import datasets, errors, scenario, schema
-    from .assign import assign_districts
-    from .atlas import Atlas, LayerSource
-    from .bid import bid_coverage
-    from .io import load, read_layer
-    from .maps import district_map, overview_map, save_map
-    from .report import write_report
-    from .rewilding import rewilded_hectares
-    from .summary import compare, summarize
-    from .transit import transit_access
-    from .validate import validate
+    import areas.load.datasets as datasets
+    from areas import errors, scenario, schema
+    from areas.analysis.assign import assign_districts
+    from areas.analysis.bid import bid_coverage
+    from areas.analysis.rewilding import rewilded_hectares
+    from areas.analysis.summary import compare, summarize
+    from areas.analysis.transit.access import transit_access
+    from areas.atlas import Atlas, LayerSource
+    from areas.load.pipeline import load, read_layer
+    from areas.output.maps.build import district_map, overview_map, save_map
+    from areas.output.report.write import write_report
+    from areas.validate import validate
 
 
 def __getattr__(name: str):
@@ -70,7 +71,7 @@ def __getattr__(name: str):
         raise AttributeError(msg)
     module_name = _EXPORTS[name] or name
     module = importlib.import_module(f".{module_name}", __name__)
-    value = module if _EXPORTS[name] is None else getattr(module, name)
+    value = module if _EXPORTS[name] is None or name == "datasets" else getattr(module, name)
     globals()[name] = value
     return value
 

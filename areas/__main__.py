@@ -1,6 +1,6 @@
 """Run the command line as ``python -m areas``."""
 
-from .cli import main
+from areas.cli import main
 
 if __name__ == "__main__":
     raise SystemExit(main())

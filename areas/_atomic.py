@@ -12,7 +12,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from .errors import OutputError
+from areas.errors import OutputError
 
 __all__ = ["TMP_PREFIX", "atomic_path", "write_bytes", "write_text"]
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import geopandas as gpd
 
-from .schema import KIND_NAMES, WORK_CRS
+from areas.schema import KIND_NAMES, WORK_CRS
 
 __all__ = ["Atlas", "LayerSource", "Exclusion", "Repair"]
 

@@ -17,10 +17,10 @@ import sys
 import warnings
 from collections.abc import Sequence
 
-from . import __version__
-from ._i18n import format_cell, format_share, format_value
-from .errors import AreasError, AreasWarning, OutputError
-from .schema import STATUSES
+from areas import __version__
+from areas.errors import AreasError, AreasWarning, OutputError
+from areas.output.i18n import format_cell, format_share, format_value
+from areas.schema import STATUSES
 
 __all__ = ["main", "build_parser"]
 
@@ -143,7 +143,7 @@ def _console():
 
 
 def _load(args, source):
-    from .io import load
+    from areas.load.pipeline import load
 
     return load(source, config=args.config, crs=args.crs, fallback=args.fallback)
 
@@ -180,7 +180,7 @@ def _cmd_layers(args) -> int:
 
 
 def _cmd_validate(args) -> int:
-    from .validate import validate
+    from areas.validate import validate
 
     report = validate(args.source, config=args.config, crs=args.crs, fallback=args.fallback)
     if args.format == "json":
@@ -191,7 +191,7 @@ def _cmd_validate(args) -> int:
 
 
 def _summary(args):
-    from .summary import summarize
+    from areas.analysis.summary import summarize
 
     atlas = _load(args, args.layers)
     return summarize(
@@ -290,7 +290,7 @@ def _cmd_summary(args) -> int:
 
 
 def _cmd_map(args) -> int:
-    from .maps import district_map, overview_map, save_map
+    from areas.output.maps.build import district_map, overview_map, save_map
 
     atlas = _load(args, args.layers)
     options = {
@@ -310,7 +310,7 @@ def _cmd_map(args) -> int:
 
 
 def _cmd_report(args) -> int:
-    from .report import write_report
+    from areas.output.report.write import write_report
 
     atlas = _load(args, args.layers)
     write_report(

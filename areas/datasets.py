@@ -1,56 +1,8 @@
-"""The bundled layers: Albertslund and Hvidovre business districts.
+"""Former home of the bundled-layer registry; it lives in :mod:`areas.load.datasets` now.
 
-Examples
---------
->>> from areas import datasets
->>> "companies" in datasets.available()
-True
->>> datasets.get_path("stops").name
-'stops.geojson'
+This module re-exports the public names for one release so that existing
+scripts and notebooks keep working. Import from :mod:`areas.load.datasets` instead.
 """
 
-from __future__ import annotations
-
-from pathlib import Path
-
-from .errors import MissingLayerError
-from .schema import KIND_NAMES
-
-__all__ = ["bundled_dir", "available", "get_path"]
-
-
-def bundled_dir() -> Path:
-    """Return the folder holding the bundled layers.
-
-    In an installed wheel the layers travel inside the package
-    (``areas/_bundled_layers``); in a source checkout they are the top-level
-    ``layers/`` folder.
-    """
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "_bundled_layers", here.parent / "layers"):
-        if (candidate / "districts.geojson").exists():
-            return candidate
-    msg = (
-        f"the bundled layers are missing (looked in {here / '_bundled_layers'} and "
-        f"{here.parent / 'layers'}); reinstall the package with `pip install areas`"
-    )
-    raise MissingLayerError(msg)
-
-
-def available() -> tuple[str, ...]:
-    """Return the names of the bundled layers (the five layer kinds)."""
-    return KIND_NAMES
-
-
-def get_path(name: str) -> Path:
-    """Return the path of a bundled layer file.
-
-    Parameters
-    ----------
-    name : str
-        One of :func:`available`.
-    """
-    if name not in KIND_NAMES:
-        msg = f"no bundled layer `{name}`; available: {', '.join(KIND_NAMES)}"
-        raise MissingLayerError(msg)
-    return bundled_dir() / f"{name}.geojson"
+from areas.load.datasets import *  # noqa: F403
+from areas.load.datasets import __all__  # noqa: F401

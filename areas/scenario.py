@@ -23,8 +23,8 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from .errors import ConfigError
-from .schema import STATUSES
+from areas.errors import ConfigError
+from areas.schema import STATUSES
 
 __all__ = [
     "resolve_as_of",

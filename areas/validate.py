@@ -29,11 +29,11 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import errors as _errors
-from . import io as _io
-from .atlas import Atlas, LayerSource
-from .errors import AreasError
-from .schema import KIND_NAMES
+import areas.load.pipeline as _io
+from areas import errors as _errors
+from areas.atlas import Atlas, LayerSource
+from areas.errors import AreasError
+from areas.schema import KIND_NAMES
 
 __all__ = ["Problem", "ValidationReport", "validate"]
 
@@ -247,7 +247,7 @@ def validate(
 ) -> ValidationReport:
     """Check every layer of a source and collect all the problems found.
 
-    Takes the same arguments as :func:`areas.io.load`. Each layer is checked on
+    Takes the same arguments as :func:`areas.load.pipeline.load`. Each layer is checked on
     its own so that one bad layer does not hide the problems of another, and
     within a layer every check runs that can (ids, values, dates, geometry,
     CRS) before the report is made.
@@ -319,3 +319,9 @@ def validate(
     if report.ok:
         report.atlas = Atlas(**layers, sources=dict(report.sources))
     return report
+
+
+# ``areas.validate(...)`` and ``areas.validate.validate(...)`` both work.
+from areas._callable import make_callable  # noqa: E402
+
+make_callable(__name__, "validate")

@@ -6,7 +6,7 @@ and a GeoPackage of the same firms, then measures, each in a fresh process so
 that peak memory belongs to that step alone:
 
 - ``pandas.read_csv`` of the file with no checks (the baseline);
-- :func:`areas.io.read_layer` (every check, reprojection to EPSG:25832);
+- :func:`areas.load.pipeline.read_layer` (every check, reprojection to EPSG:25832);
 - :func:`areas.validate.validate` of the CSV and of the GeoPackage.
 
 Prints seconds, rows per second, peak resident memory and the ratio to the
@@ -66,7 +66,7 @@ def worker(step: str, path: str, sep: str, decimal: str) -> dict:
 
         rows = len(pd.read_csv(path, sep=sep, decimal=decimal))
     elif step == "read_layer":
-        from areas.io import read_layer
+        from areas.load.pipeline import read_layer
 
         with warnings.catch_warnings():
             warnings.simplefilter("error")  # the clean file must load without repairs

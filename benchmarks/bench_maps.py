@@ -4,9 +4,9 @@ Synthetic firms are drawn uniformly in the Copenhagen suburbs around
 Albertslund and Hvidovre (lon 12.25–12.56, lat 55.58–55.73); the other layers
 are the bundled ones. For each size the script times
 
-- ``summarize``: the analysis the map draws from (:func:`areas.summary.summarize`),
-- ``build``: :func:`areas.maps.overview_map` given that summary,
-- ``save``: :func:`areas.maps.save_map` (render, write, check),
+- ``summarize``: the analysis the map draws from (:func:`areas.analysis.summary.summarize`),
+- ``build``: :func:`areas.output.maps.build.overview_map` given that summary,
+- ``save``: :func:`areas.output.maps.build.save_map` (render, write, check),
 
 and reports the HTML size against the 15 MB budget. The baseline, measured in
 the same run, is the plain Folium way of drawing the same firms: one
@@ -38,11 +38,11 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
+from areas.analysis.summary import summarize
 from areas.atlas import Atlas
 from areas.errors import AreasWarning
-from areas.io import load
-from areas.maps import DEFAULT_SIZE_BUDGET_MB, overview_map, save_map
-from areas.summary import summarize
+from areas.load.pipeline import load
+from areas.output.maps.build import DEFAULT_SIZE_BUDGET_MB, overview_map, save_map
 
 AS_OF = "2026-01-01"
 #: Copenhagen suburbs around Albertslund and Hvidovre (lon_min, lat_min, lon_max, lat_max).

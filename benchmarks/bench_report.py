@@ -96,7 +96,7 @@ def synthetic_atlas(n_firms: int, seed: int = 20251026):
 
 def _stage_timer():
     """Wrap the report's stages to time them (monkeypatching the builder)."""
-    from areas import report
+    import areas.output.report.write as report
 
     times: dict[str, float] = {}
 

@@ -1,4 +1,4 @@
-"""Benchmark :func:`areas.summary.summarize` on the bundled layers and on synthetic ones.
+"""Benchmark :func:`areas.analysis.summary.summarize` on the bundled layers and on synthetic ones.
 
 Run with ``python benchmarks/bench_summary.py`` (``--quick`` for the bundled layers
 and the smallest synthetic size).
@@ -26,12 +26,12 @@ from shapely import box
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from areas.assign import assign_districts  # noqa: E402
+from areas.analysis.assign import assign_districts  # noqa: E402
+from areas.analysis.bid import bid_coverage  # noqa: E402
+from areas.analysis.rewilding import rewilded_hectares  # noqa: E402
+from areas.analysis.summary import summarize  # noqa: E402
+from areas.analysis.transit.access import transit_access  # noqa: E402
 from areas.atlas import Atlas  # noqa: E402
-from areas.bid import bid_coverage  # noqa: E402
-from areas.rewilding import rewilded_hectares  # noqa: E402
-from areas.summary import summarize  # noqa: E402
-from areas.transit import transit_access  # noqa: E402
 
 CRS = "EPSG:25832"
 X0, Y0 = 700_000.0, 6_160_000.0
@@ -147,7 +147,7 @@ def main(argv=None) -> int:
 
     status = 0
     try:
-        from areas.io import load
+        from areas.load.pipeline import load
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -1,4 +1,4 @@
-"""Benchmark :func:`areas.transit.transit_access` against a bare cKDTree.
+"""Benchmark :func:`areas.analysis.transit.access.transit_access` against a bare cKDTree.
 
 Run with ``python benchmarks/bench_transit.py`` (``--quick`` for small sizes only).
 
@@ -32,7 +32,7 @@ from scipy.spatial import cKDTree
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from areas.transit import WORKERS, transit_access  # noqa: E402
+from areas.analysis.transit.access import WORKERS, transit_access  # noqa: E402
 
 X0, Y0 = 700_000.0, 6_160_000.0
 EXTENT_M = 30_000.0

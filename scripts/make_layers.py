@@ -140,8 +140,17 @@ def shoelace(coords: Sequence[tuple[float, float]]) -> float:
     return abs(s) / 2.0
 
 
-def blob(cx: float, cy: float, area_m2: float, stream: Stream, *, n: int = 11,
-         jitter: float = 0.18, stretch: float = 1.0, angle_deg: float = 0.0) -> Polygon:
+def blob(
+    cx: float,
+    cy: float,
+    area_m2: float,
+    stream: Stream,
+    *,
+    n: int = 11,
+    jitter: float = 0.18,
+    stretch: float = 1.0,
+    angle_deg: float = 0.0,
+) -> Polygon:
     """Return an irregular island outline of exactly ``area_m2`` around (cx, cy)."""
     radii = [1.0 + stream.uniform(-jitter, jitter) for _ in range(n)]
     a = math.radians(angle_deg)
@@ -175,11 +184,26 @@ def slug(text: str) -> str:
 #: Lokalplan 518 "Erhvervsområdet Avedøre Holme" (2022, 301.1 ha), simplified to
 #: 21 vertices (lat, lon) — from the project's domain facts.
 AVEDOERE_HOLME_LATLON = [
-    (55.61459, 12.49751), (55.60522, 12.49547), (55.60390, 12.49318), (55.60456, 12.48233),
-    (55.60402, 12.48185), (55.60465, 12.48098), (55.60659, 12.45301), (55.60867, 12.45182),
-    (55.60896, 12.44972), (55.61517, 12.45106), (55.61484, 12.45895), (55.61590, 12.46923),
-    (55.61421, 12.46909), (55.61361, 12.47974), (55.61558, 12.47991), (55.61559, 12.48124),
-    (55.61525, 12.48753), (55.61345, 12.48714), (55.61299, 12.49377), (55.61482, 12.49416),
+    (55.61459, 12.49751),
+    (55.60522, 12.49547),
+    (55.60390, 12.49318),
+    (55.60456, 12.48233),
+    (55.60402, 12.48185),
+    (55.60465, 12.48098),
+    (55.60659, 12.45301),
+    (55.60867, 12.45182),
+    (55.60896, 12.44972),
+    (55.61517, 12.45106),
+    (55.61484, 12.45895),
+    (55.61590, 12.46923),
+    (55.61421, 12.46909),
+    (55.61361, 12.47974),
+    (55.61558, 12.47991),
+    (55.61559, 12.48124),
+    (55.61525, 12.48753),
+    (55.61345, 12.48714),
+    (55.61299, 12.49377),
+    (55.61482, 12.49416),
     (55.61459, 12.49751),
 ]
 
@@ -188,38 +212,80 @@ AVEDOERE_HOLME_LATLON = [
 #: Biblioteksvej og Gungevej") from plandata.dk, closed by a 12 m buffer in and out and
 #: simplified with a 3 m tolerance (EPSG:25832).
 GUNGEVEJ_XY = [
-    (718388.39, 6171612.4), (718378.85, 6171551.85), (718472.04, 6171574.28),
-    (718474.09, 6171619.9), (718448.78, 6171613.88), (718432.45, 6171623.05),
-    (718466.06, 6171771.89), (718523.98, 6171758.62), (718511.89, 6171704.54),
-    (718527.83, 6171700.97), (718539.95, 6171755.2), (718549.97, 6171752.67),
-    (718599.37, 6171953.88), (718463.86, 6171921.59), (718457.17, 6171899.04),
-    (718440.69, 6171916.0), (718153.78, 6171847.75), (718168.05, 6171799.84),
-    (718011.64, 6171762.47), (717992.53, 6171809.34), (717909.19, 6171789.45),
-    (718019.87, 6171520.34), (718039.53, 6171478.53), (718054.51, 6171469.08),
-    (718083.91, 6171477.0), (718258.13, 6171569.5), (718388.39, 6171612.4),
+    (718388.39, 6171612.4),
+    (718378.85, 6171551.85),
+    (718472.04, 6171574.28),
+    (718474.09, 6171619.9),
+    (718448.78, 6171613.88),
+    (718432.45, 6171623.05),
+    (718466.06, 6171771.89),
+    (718523.98, 6171758.62),
+    (718511.89, 6171704.54),
+    (718527.83, 6171700.97),
+    (718539.95, 6171755.2),
+    (718549.97, 6171752.67),
+    (718599.37, 6171953.88),
+    (718463.86, 6171921.59),
+    (718457.17, 6171899.04),
+    (718440.69, 6171916.0),
+    (718153.78, 6171847.75),
+    (718168.05, 6171799.84),
+    (718011.64, 6171762.47),
+    (717992.53, 6171809.34),
+    (717909.19, 6171789.45),
+    (718019.87, 6171520.34),
+    (718039.53, 6171478.53),
+    (718054.51, 6171469.08),
+    (718083.91, 6171477.0),
+    (718258.13, 6171569.5),
+    (718388.39, 6171612.4),
 ]
 
 #: Hvidovre Lokalplan 407 ("For et bolig- og erhvervsområde i Avedøre", the area around
 #: Tårnfalkevej and Strandskadevej) from plandata.dk, same processing as above.
 TAARNFALKEVEJ_XY = [
-    (718230.18, 6169531.44), (718228.65, 6169521.49), (718355.62, 6169259.7),
-    (718443.93, 6169230.47), (718486.75, 6169100.99), (718482.86, 6169086.92),
-    (718446.41, 6169091.04), (718442.03, 6169085.02), (718464.01, 6169027.02),
-    (718476.92, 6168976.96), (718487.83, 6168875.0), (718767.73, 6168928.04),
-    (718871.87, 6168935.66), (718872.41, 6168993.35), (718940.73, 6168991.4),
-    (718902.3, 6169112.6), (718864.24, 6169101.47), (718836.76, 6169215.03),
-    (718734.22, 6169538.28), (718731.05, 6169550.06), (718785.6, 6169559.6),
-    (718752.29, 6169722.23), (718720.1, 6169752.23), (718667.23, 6169733.83),
-    (718639.78, 6169801.26), (718542.23, 6169742.58), (718230.18, 6169531.44),
+    (718230.18, 6169531.44),
+    (718228.65, 6169521.49),
+    (718355.62, 6169259.7),
+    (718443.93, 6169230.47),
+    (718486.75, 6169100.99),
+    (718482.86, 6169086.92),
+    (718446.41, 6169091.04),
+    (718442.03, 6169085.02),
+    (718464.01, 6169027.02),
+    (718476.92, 6168976.96),
+    (718487.83, 6168875.0),
+    (718767.73, 6168928.04),
+    (718871.87, 6168935.66),
+    (718872.41, 6168993.35),
+    (718940.73, 6168991.4),
+    (718902.3, 6169112.6),
+    (718864.24, 6169101.47),
+    (718836.76, 6169215.03),
+    (718734.22, 6169538.28),
+    (718731.05, 6169550.06),
+    (718785.6, 6169559.6),
+    (718752.29, 6169722.23),
+    (718720.1, 6169752.23),
+    (718667.23, 6169733.83),
+    (718639.78, 6169801.26),
+    (718542.23, 6169742.58),
+    (718230.18, 6169531.44),
 ]
 
 #: Hersted Industripark, digitised approximately (EPSG:25832). The eastern edge follows
 #: Nordre Ringvej (Ring 3) at the Albertslund–Glostrup boundary; the western edge is
 #: moved by :func:`hersted_outline` until the area is the strategy's 158 ha.
 HERSTED_XY = [
-    (711980.0, 6176400.0), (712560.0, 6176420.0), (713150.0, 6176400.0),
-    (713455.0, 6176330.0), (713420.0, 6175250.0), (713380.0, 6175170.0),
-    (712840.0, 6175380.0), (712300.0, 6175360.0), (711960.0, 6175420.0),
+    (711980.0, 6176400.0),
+    (712560.0, 6176420.0),
+    (713150.0, 6176400.0),
+    (713455.0, 6176330.0),
+    (713420.0, 6175250.0),
+    (713380.0, 6175170.0),
+    (712840.0, 6175380.0),
+    (712300.0, 6175360.0),
+    (711960.0, 6175420.0),
     (711930.0, 6175900.0),
 ]
 #: Indices of the western-edge vertices that are shifted to calibrate the area.
@@ -228,19 +294,31 @@ HERSTED_HA = 158.0
 
 #: Albertslund Centrum: the retail centre just south of the S-train station.
 CENTRUM_XY = [
-    (710840.0, 6173115.0), (711150.0, 6173120.0), (711190.0, 6172990.0),
-    (711140.0, 6172860.0), (710880.0, 6172850.0), (710820.0, 6172960.0),
+    (710840.0, 6173115.0),
+    (711150.0, 6173120.0),
+    (711190.0, 6172990.0),
+    (711140.0, 6172860.0),
+    (710880.0, 6172850.0),
+    (710820.0, 6172960.0),
 ]
 #: Værkstedskvarteret: west of the station between the railway and Roskildevej.
 VAERKSTED_XY = [
-    (710180.0, 6173180.0), (710700.0, 6173230.0), (710760.0, 6173420.0),
-    (710620.0, 6173560.0), (710200.0, 6173520.0), (710120.0, 6173360.0),
+    (710180.0, 6173180.0),
+    (710700.0, 6173230.0),
+    (710760.0, 6173420.0),
+    (710620.0, 6173560.0),
+    (710200.0, 6173520.0),
+    (710120.0, 6173360.0),
 ]
 #: Røde Vejrmølle Industrikvarter, Albertslund part: the municipality's eastern corner
 #: against Glostrup and Brøndby, from where the larger business area runs south.
 ROEDE_VEJRMOELLE_XY = [
-    (711300.0, 6173240.0), (711560.0, 6173260.0), (712000.0, 6173440.0),
-    (712010.0, 6173800.0), (711800.0, 6174150.0), (711560.0, 6173900.0),
+    (711300.0, 6173240.0),
+    (711560.0, 6173260.0),
+    (712000.0, 6173440.0),
+    (712010.0, 6173800.0),
+    (711800.0, 6174150.0),
+    (711560.0, 6173900.0),
     (711330.0, 6173600.0),
 ]
 
@@ -251,9 +329,15 @@ HERSTED_BID_WEST = box(711000.0, 6174000.0, 712840.0, 6176150.0)
 
 #: Holmene: centres (x, y) of the nine illustrative islands; sizes vary ±15 %.
 HOLMENE_ISLANDS = [
-    (716500.0, 6166150.0), (717450.0, 6166180.0), (718400.0, 6166140.0),
-    (719350.0, 6166170.0), (720300.0, 6166130.0), (716975.0, 6165300.0),
-    (717925.0, 6165320.0), (718875.0, 6165290.0), (719825.0, 6165310.0),
+    (716500.0, 6166150.0),
+    (717450.0, 6166180.0),
+    (718400.0, 6166140.0),
+    (719350.0, 6166170.0),
+    (720300.0, 6166130.0),
+    (716975.0, 6165300.0),
+    (717925.0, 6165320.0),
+    (718875.0, 6165290.0),
+    (719825.0, 6165310.0),
 ]
 #: Smallest channel between two islands.
 HOLMENE_CHANNEL_M = 60.0
@@ -264,9 +348,7 @@ def hersted_outline() -> Polygon:
     """Hersted Industripark with the western edge moved to make exactly 158 ha."""
 
     def shifted(dx: float) -> list[tuple[float, float]]:
-        return [
-            (x + dx, y) if i in HERSTED_WEST else (x, y) for i, (x, y) in enumerate(HERSTED_XY)
-        ]
+        return [(x + dx, y) if i in HERSTED_WEST else (x, y) for i, (x, y) in enumerate(HERSTED_XY)]
 
     target = HERSTED_HA * 10_000.0
     a0 = shoelace(shifted(0.0))
@@ -283,11 +365,19 @@ def holmene_outline(stream: Stream) -> MultiPolygon:
     for (cx, cy), w in zip(HOLMENE_ISLANDS, weights, strict=True):
         area = HOLMENE_HA * 10_000.0 * w / total
         parts.append(
-            blob(cx, cy, area, stream, n=12, jitter=0.12, stretch=stream.uniform(1.0, 1.15),
-                 angle_deg=stream.uniform(-20.0, 20.0))
+            blob(
+                cx,
+                cy,
+                area,
+                stream,
+                n=12,
+                jitter=0.12,
+                stretch=stream.uniform(1.0, 1.15),
+                angle_deg=stream.uniform(-20.0, 20.0),
+            )
         )
     for i, a in enumerate(parts):
-        for b in parts[i + 1:]:
+        for b in parts[i + 1 :]:
             if a.distance(b) < HOLMENE_CHANNEL_M:
                 msg = "two Holmene islands are closer than the minimum channel"
                 raise RuntimeError(msg)
@@ -309,7 +399,8 @@ def with_cut_vertices(poly: Polygon, cuts: Sequence) -> Polygon:
         out.append(a)
         seg = shapely.LineString([a, b])
         extra = [
-            (round(x, DECIMALS), round(y, DECIMALS)) for x, y in crossings
+            (round(x, DECIMALS), round(y, DECIMALS))
+            for x, y in crossings
             if seg.distance(Point(x, y)) < 1e-6 and (x, y) != tuple(a) and (x, y) != tuple(b)
         ]
         extra.sort(key=lambda q: (q[0] - a[0]) ** 2 + (q[1] - a[1]) ** 2)
@@ -323,8 +414,11 @@ def make_districts(stream: Stream) -> list[dict]:
     strategy = "Albertslund Kommune, Erhvervsstrategi 2019–2024"
     rows = [
         dict(
-            district_id="hersted-industripark", name="Hersted Industripark",
-            municipality="Albertslund", status="existing", kind="industrial_park",
+            district_id="hersted-industripark",
+            name="Hersted Industripark",
+            municipality="Albertslund",
+            status="existing",
+            kind="industrial_park",
             source=f"{strategy} (158 ha); outline digitised approximately, eastern edge at "
             "Nordre Ringvej (Ring 3), area calibrated to 158 ha",
             geometry=with_cut_vertices(
@@ -333,36 +427,50 @@ def make_districts(stream: Stream) -> list[dict]:
             ),
         ),
         dict(
-            district_id="vaerkstedskvarteret", name="Værkstedskvarteret",
-            municipality="Albertslund", status="existing", kind="crafts_and_workshops",
+            district_id="vaerkstedskvarteret",
+            name="Værkstedskvarteret",
+            municipality="Albertslund",
+            status="existing",
+            kind="crafts_and_workshops",
             source=f"{strategy} (about 50 firms, near the S-train station and Roskildevej); "
             "outline digitised approximately",
             geometry=Polygon(VAERKSTED_XY),
         ),
         dict(
-            district_id="roede-vejmoelle", name="Røde Vejrmølle Industrikvarter",
-            municipality="Albertslund", status="existing", kind="industrial",
+            district_id="roede-vejmoelle",
+            name="Røde Vejrmølle Industrikvarter",
+            municipality="Albertslund",
+            status="existing",
+            kind="industrial",
             source=f"{strategy} (the Albertslund part of a business area continuing into "
             "Glostrup, Brøndby and Vallensbæk); outline digitised approximately",
             geometry=Polygon(ROEDE_VEJRMOELLE_XY),
         ),
         dict(
-            district_id="albertslund-centrum", name="Albertslund Centrum",
-            municipality="Albertslund", status="existing", kind="retail_centre",
+            district_id="albertslund-centrum",
+            name="Albertslund Centrum",
+            municipality="Albertslund",
+            status="existing",
+            kind="retail_centre",
             source=f"{strategy} (retail centre next to the S-train station); outline "
             "digitised approximately",
             geometry=Polygon(CENTRUM_XY),
         ),
         dict(
-            district_id="avedoere-holme", name="Avedøre Holme",
-            municipality="Hvidovre", status="existing", kind="business_area",
+            district_id="avedoere-holme",
+            name="Avedøre Holme",
+            municipality="Hvidovre",
+            status="existing",
+            kind="business_area",
             source="Hvidovre Kommune, Lokalplan 518 Erhvervsområdet Avedøre Holme (2022, "
             "301.1 ha), outline simplified to 21 vertices",
             geometry=avedoere,
         ),
         dict(
-            district_id="holmene", name="Holmene",
-            municipality="Hvidovre", status="withdrawn",
+            district_id="holmene",
+            name="Holmene",
+            municipality="Hvidovre",
+            status="withdrawn",
             kind="business_islands_illustrative",
             source="Hvidovre Kommune, Erhvervs- og Vækststrategi 2020–2023, afrapportering "
             "2023 (nine islands, about 320 ha); withdrawn January 2025. ILLUSTRATIVE outline: "
@@ -370,16 +478,22 @@ def make_districts(stream: Stream) -> list[dict]:
             geometry=holmene_outline(stream),
         ),
         dict(
-            district_id="gungevej", name="Gungevej/Høvedstensvej/Arnold Nielsens Boulevard",
-            municipality="Hvidovre", status="existing", kind="mixed_use_transition",
+            district_id="gungevej",
+            name="Gungevej/Høvedstensvej/Arnold Nielsens Boulevard",
+            municipality="Hvidovre",
+            status="existing",
+            kind="mixed_use_transition",
             source="Hvidovre Kommune, afrapportering 2023 (re-zoned to mixed urban use in "
             "Kommuneplan 2021); outline from Lokalplan 232, H20 and H20 tillæg 1 "
             "(plandata.dk), simplified",
             geometry=Polygon(GUNGEVEJ_XY),
         ),
         dict(
-            district_id="taarnfalkevej", name="Tårnfalkevej/Strandskadevej",
-            municipality="Hvidovre", status="existing", kind="mixed_use_transition",
+            district_id="taarnfalkevej",
+            name="Tårnfalkevej/Strandskadevej",
+            municipality="Hvidovre",
+            status="existing",
+            kind="mixed_use_transition",
             source="Hvidovre Kommune, afrapportering 2023 (re-zoned to mixed urban use in "
             "Kommuneplan 2021); outline from Lokalplan 407 (plandata.dk), simplified",
             geometry=Polygon(TAARNFALKEVEJ_XY),
@@ -395,28 +509,60 @@ def make_districts(stream: Stream) -> list[dict]:
 # --------------------------------------------------------------------------
 
 
-
 def make_bids(districts: dict[str, Polygon]) -> list[dict]:
     """Return the BID features."""
     hersted = districts["hersted-industripark"]
     rows = [
-        dict(bid_id="bid-hersted-oest-2019", name="BID Hersted Industripark Øst",
-             start="2019-07-01", end=None, invited=None, members=None,
-             district_id="hersted-industripark",
-             geometry=hersted.intersection(HERSTED_BID_EAST)),
-        dict(bid_id="bid-roede-vejmoelle-2019", name="BID Røde Vejrmølle Industrikvarter",
-             start="2019-07-01", end=None, invited=None, members=None,
-             district_id="roede-vejmoelle", geometry=districts["roede-vejmoelle"]),
-        dict(bid_id="bid-hersted-vest-2020", name="BID Hersted Industripark Vest",
-             start="2020-07-01", end=None, invited=None, members=None,
-             district_id="hersted-industripark",
-             geometry=hersted.intersection(HERSTED_BID_WEST)),
-        dict(bid_id="bid-vaerkstedskvarteret-2020", name="BID Værkstedskvarteret",
-             start="2020-07-01", end=None, invited=None, members=None,
-             district_id="vaerkstedskvarteret", geometry=districts["vaerkstedskvarteret"]),
-        dict(bid_id="bid-avedoere-holme-2021", name="BID Avedøre Holme",
-             start="2021-05-01", end="2023-12-31", invited=394, members=78,
-             district_id="avedoere-holme", geometry=districts["avedoere-holme"]),
+        dict(
+            bid_id="bid-hersted-oest-2019",
+            name="BID Hersted Industripark Øst",
+            start="2019-07-01",
+            end=None,
+            invited=None,
+            members=None,
+            district_id="hersted-industripark",
+            geometry=hersted.intersection(HERSTED_BID_EAST),
+        ),
+        dict(
+            bid_id="bid-roede-vejmoelle-2019",
+            name="BID Røde Vejrmølle Industrikvarter",
+            start="2019-07-01",
+            end=None,
+            invited=None,
+            members=None,
+            district_id="roede-vejmoelle",
+            geometry=districts["roede-vejmoelle"],
+        ),
+        dict(
+            bid_id="bid-hersted-vest-2020",
+            name="BID Hersted Industripark Vest",
+            start="2020-07-01",
+            end=None,
+            invited=None,
+            members=None,
+            district_id="hersted-industripark",
+            geometry=hersted.intersection(HERSTED_BID_WEST),
+        ),
+        dict(
+            bid_id="bid-vaerkstedskvarteret-2020",
+            name="BID Værkstedskvarteret",
+            start="2020-07-01",
+            end=None,
+            invited=None,
+            members=None,
+            district_id="vaerkstedskvarteret",
+            geometry=districts["vaerkstedskvarteret"],
+        ),
+        dict(
+            bid_id="bid-avedoere-holme-2021",
+            name="BID Avedøre Holme",
+            start="2021-05-01",
+            end="2023-12-31",
+            invited=394,
+            members=78,
+            district_id="avedoere-holme",
+            geometry=districts["avedoere-holme"],
+        ),
     ]
     for row in rows:
         row["geometry"] = rounded(row["geometry"])
@@ -433,8 +579,10 @@ STAGE1_OPENS = "2025-10-26"
 #: (2026-11), so the stops carry status ``planned`` and no ``opens`` date. Set a date
 #: here once the opening is confirmed.
 STAGE2_OPENS: str | None = None
-STAGE2_NOTE = ("stage 2 (Rødovre Nord – Lundtofte); due summer 2026, opening not confirmed "
-               "in the sources checked 2026-11")
+STAGE2_NOTE = (
+    "stage 2 (Rødovre Nord – Lundtofte); due summer 2026, opening not confirmed "
+    "in the sources checked 2026-11"
+)
 STAGE1_NOTE = "stage 1 (Ishøj – Rødovre Nord), opened 2025-10-26"
 
 #: S-train stations (lat, lon) exactly as in the domain facts.
@@ -450,8 +598,7 @@ S_TRAIN = [
     ("Brøndby Strand st.", 55.621069, 12.421133, "Brøndby", "S-tog (Køge Bugt-banen)"),
     ("Vallensbæk st.", 55.623306, 12.386754, "Vallensbæk", "S-tog (Køge Bugt-banen)"),
     ("Ishøj st.", 55.613349, 12.357901, "Ishøj", "S-tog (Køge Bugt-banen)"),
-    ("Ny Ellebjerg st.", 55.652303, 12.517284, "København",
-     "S-tog (Køge Bugt-banen, Ringbanen)"),
+    ("Ny Ellebjerg st.", 55.652303, 12.517284, "København", "S-tog (Køge Bugt-banen, Ringbanen)"),
 ]
 
 #: The 29 light-rail stations north to south. Position: ("ll", lat, lon) read off a map,
@@ -492,46 +639,175 @@ LIGHT_RAIL_STATIONS = [
 METRO_LINE = "Metro Ny Ellebjerg – Hvidovre Hospital – Rødovre (forundersøgelse)"
 #: Hvidovre Hospital: representative point of Lokalplan 229 "Hvidovre Hospital".
 METRO_STUDY = [
-    ("Hvidovre Hospital", "Hvidovre", ("xy", 718087.68, 6172415.45),
-     "space reserved for a station; site = the hospital's local-plan area (Lokalplan 229)"),
-    ("Rødovre Centrum", "Rødovre", ("ll", 55.6798, 12.4575),
-     "studied alignment; no fixed station site"),
-    ("Rødovre st.", "Hvidovre", ("s", "Rødovre st.", 60.0, 180.0),
-     "studied alignment; no fixed station site; beside the S-train station"),
+    (
+        "Hvidovre Hospital",
+        "Hvidovre",
+        ("xy", 718087.68, 6172415.45),
+        "space reserved for a station; site = the hospital's local-plan area (Lokalplan 229)",
+    ),
+    (
+        "Rødovre Centrum",
+        "Rødovre",
+        ("ll", 55.6798, 12.4575),
+        "studied alignment; no fixed station site",
+    ),
+    (
+        "Rødovre st.",
+        "Hvidovre",
+        ("s", "Rødovre st.", 60.0, 180.0),
+        "studied alignment; no fixed station site; beside the S-train station",
+    ),
 ]
 
 #: Bus stops on Avedøre Holme and in Hersted Industripark, digitised approximately.
 UPGRADE_NOTE = "station-like stop of the 500S +Way upgrade, reported in service by 2025-10-21"
 BUS_STOPS = [
     # name, mode, status, opens, line, municipality, x, y, note
-    ("Avedøre Havnevej/Stamholmen (mod Glostrup st.)", "bus", "existing", "2025-10-21", "500S",
-     "Hvidovre", 718770.0, 6168540.0, UPGRADE_NOTE + "; new stop at the roundabout"),
-    ("Avedøre Havnevej/Stamholmen (mod Ørestad st.)", "bus", "existing", "2025-10-21", "500S",
-     "Hvidovre", 718850.0, 6168525.0, UPGRADE_NOTE + "; new stop at the roundabout"),
-    ("CPH Business Park", "bus", "existing", "2025-10-21", "500S", "Hvidovre",
-     718700.0, 6168560.0, UPGRADE_NOTE),
-    ("Stamholmen/Hammerholmen", "bus", "existing", None, "200S", "Hvidovre",
-     719380.0, 6168470.0, "weekday daytime service Friheden – Avedøre Holme"),
-    ("Jernholmen", "bus", "existing", None, "200S", "Hvidovre", 719820.0, 6168180.0,
-     "weekday daytime service Friheden – Avedøre Holme"),
-    ("Industriholmen", "bus", "existing", None, "200S", "Hvidovre", 718180.0, 6168300.0,
-     "weekday daytime service Friheden – Avedøre Holme; 500S garage on Industriholmen"),
-    ("Hammerholmen Syd", "bus", "existing", None, "200S", "Hvidovre", 719400.0, 6167850.0,
-     "weekday daytime service Friheden – Avedøre Holme"),
-    ("Stamholmen/Hammerholmen (BRT)", "brt", "planned", None, "200S BRT", "Hvidovre",
-     719400.0, 6168490.0, "planned high-class bus replacing 200S; preliminary state approval, "
-     "no date; stop position illustrative"),
-    ("Avedøre Havnevej/Stamholmen (BRT)", "brt", "planned", None, "200S BRT", "Hvidovre",
-     718810.0, 6168560.0, "planned high-class bus replacing 200S; preliminary state approval, "
-     "no date; stop position illustrative"),
-    ("Naverland", "bus", "existing", None, None, "Albertslund", 713050.0, 6175800.0,
-     "Hersted Industripark; position approximate, line not recorded"),
-    ("Fabriksparken", "bus", "existing", None, None, "Albertslund", 712450.0, 6175700.0,
-     "Hersted Industripark; position approximate, line not recorded"),
-    ("Herstedvang", "bus", "existing", None, None, "Albertslund", 712150.0, 6176150.0,
-     "Hersted Industripark; position approximate, line not recorded"),
-    ("Herstedøstervej", "bus", "existing", None, None, "Albertslund", 712700.0, 6176300.0,
-     "Hersted Industripark; position approximate, line not recorded"),
+    (
+        "Avedøre Havnevej/Stamholmen (mod Glostrup st.)",
+        "bus",
+        "existing",
+        "2025-10-21",
+        "500S",
+        "Hvidovre",
+        718770.0,
+        6168540.0,
+        UPGRADE_NOTE + "; new stop at the roundabout",
+    ),
+    (
+        "Avedøre Havnevej/Stamholmen (mod Ørestad st.)",
+        "bus",
+        "existing",
+        "2025-10-21",
+        "500S",
+        "Hvidovre",
+        718850.0,
+        6168525.0,
+        UPGRADE_NOTE + "; new stop at the roundabout",
+    ),
+    (
+        "CPH Business Park",
+        "bus",
+        "existing",
+        "2025-10-21",
+        "500S",
+        "Hvidovre",
+        718700.0,
+        6168560.0,
+        UPGRADE_NOTE,
+    ),
+    (
+        "Stamholmen/Hammerholmen",
+        "bus",
+        "existing",
+        None,
+        "200S",
+        "Hvidovre",
+        719380.0,
+        6168470.0,
+        "weekday daytime service Friheden – Avedøre Holme",
+    ),
+    (
+        "Jernholmen",
+        "bus",
+        "existing",
+        None,
+        "200S",
+        "Hvidovre",
+        719820.0,
+        6168180.0,
+        "weekday daytime service Friheden – Avedøre Holme",
+    ),
+    (
+        "Industriholmen",
+        "bus",
+        "existing",
+        None,
+        "200S",
+        "Hvidovre",
+        718180.0,
+        6168300.0,
+        "weekday daytime service Friheden – Avedøre Holme; 500S garage on Industriholmen",
+    ),
+    (
+        "Hammerholmen Syd",
+        "bus",
+        "existing",
+        None,
+        "200S",
+        "Hvidovre",
+        719400.0,
+        6167850.0,
+        "weekday daytime service Friheden – Avedøre Holme",
+    ),
+    (
+        "Stamholmen/Hammerholmen (BRT)",
+        "brt",
+        "planned",
+        None,
+        "200S BRT",
+        "Hvidovre",
+        719400.0,
+        6168490.0,
+        "planned high-class bus replacing 200S; preliminary state approval, "
+        "no date; stop position illustrative",
+    ),
+    (
+        "Avedøre Havnevej/Stamholmen (BRT)",
+        "brt",
+        "planned",
+        None,
+        "200S BRT",
+        "Hvidovre",
+        718810.0,
+        6168560.0,
+        "planned high-class bus replacing 200S; preliminary state approval, "
+        "no date; stop position illustrative",
+    ),
+    (
+        "Naverland",
+        "bus",
+        "existing",
+        None,
+        None,
+        "Albertslund",
+        713050.0,
+        6175800.0,
+        "Hersted Industripark; position approximate, line not recorded",
+    ),
+    (
+        "Fabriksparken",
+        "bus",
+        "existing",
+        None,
+        None,
+        "Albertslund",
+        712450.0,
+        6175700.0,
+        "Hersted Industripark; position approximate, line not recorded",
+    ),
+    (
+        "Herstedvang",
+        "bus",
+        "existing",
+        None,
+        None,
+        "Albertslund",
+        712150.0,
+        6176150.0,
+        "Hersted Industripark; position approximate, line not recorded",
+    ),
+    (
+        "Herstedøstervej",
+        "bus",
+        "existing",
+        None,
+        None,
+        "Albertslund",
+        712700.0,
+        6176300.0,
+        "Hersted Industripark; position approximate, line not recorded",
+    ),
 ]
 
 
@@ -559,33 +835,64 @@ def make_stops() -> list[dict]:
         note = STAGE1_NOTE if stage == 1 else STAGE2_NOTE
         if spec[0] == "s":
             note += f"; {spec[2]:.0f} m from the S-train station"
-        rows.append(dict(
-            stop_id=f"lr-{slug(name)}", name=name, mode="light_rail",
-            status="existing" if stage == 1 else "planned",
-            opens=STAGE1_OPENS if stage == 1 else STAGE2_OPENS,
-            line=LIGHT_RAIL, municipality=municipality, note=note, geometry=Point(x, y),
-        ))
+        rows.append(
+            dict(
+                stop_id=f"lr-{slug(name)}",
+                name=name,
+                mode="light_rail",
+                status="existing" if stage == 1 else "planned",
+                opens=STAGE1_OPENS if stage == 1 else STAGE2_OPENS,
+                line=LIGHT_RAIL,
+                municipality=municipality,
+                note=note,
+                geometry=Point(x, y),
+            )
+        )
     for name, lat, lon, municipality, line in S_TRAIN:
         x, y = utm(lat, lon)
-        rows.append(dict(
-            stop_id=f"st-{slug(name)}", name=name, mode="s_train", status="existing",
-            opens=None, line=line, municipality=municipality, note=None, geometry=Point(x, y),
-        ))
+        rows.append(
+            dict(
+                stop_id=f"st-{slug(name)}",
+                name=name,
+                mode="s_train",
+                status="existing",
+                opens=None,
+                line=line,
+                municipality=municipality,
+                note=None,
+                geometry=Point(x, y),
+            )
+        )
     for name, municipality, spec, note in METRO_STUDY:
         x, y = position(spec)
-        rows.append(dict(
-            stop_id=f"metro-{slug(name)}", name=name, mode="metro", status="study",
-            opens=None, line=METRO_LINE, municipality=municipality, note=note,
-            geometry=Point(x, y),
-        ))
+        rows.append(
+            dict(
+                stop_id=f"metro-{slug(name)}",
+                name=name,
+                mode="metro",
+                status="study",
+                opens=None,
+                line=METRO_LINE,
+                municipality=municipality,
+                note=note,
+                geometry=Point(x, y),
+            )
+        )
     for name, mode, status, opens, line, municipality, x, y, note in BUS_STOPS:
         prefix = f"{mode}-{slug(line.removesuffix(' BRT'))}" if line else mode
-        rows.append(dict(
-            stop_id=f"{prefix}-{slug(name.removesuffix(' (BRT)'))}", name=name, mode=mode,
-            status=status,
-            opens=opens, line=line, municipality=municipality, note=note,
-            geometry=Point(x, y),
-        ))
+        rows.append(
+            dict(
+                stop_id=f"{prefix}-{slug(name.removesuffix(' (BRT)'))}",
+                name=name,
+                mode=mode,
+                status=status,
+                opens=opens,
+                line=line,
+                municipality=municipality,
+                note=note,
+                geometry=Point(x, y),
+            )
+        )
     for row in rows:
         row["geometry"] = rounded(row["geometry"])
     return rows
@@ -600,8 +907,13 @@ MUNICIPALITY_OWNER = "Hvidovre Kommune"
 N_FIRM_OWNERS = 19
 DATES_2022 = ["2022-04-20", "2022-05-03", "2022-05-17", "2022-09-13", "2022-10-04"]
 DATES_2023 = ["2023-04-18", "2023-05-02", "2023-05-23", "2023-09-12", "2023-10-03"]
-FIRM_HABITATS = ["wildflower meadow", "fallow grassland", "tree and shrub planting",
-                 "sown verge", "wildflower meadow"]
+FIRM_HABITATS = [
+    "wildflower meadow",
+    "fallow grassland",
+    "tree and shrub planting",
+    "sown verge",
+    "wildflower meadow",
+]
 
 #: Municipal plots (designed): name tag, habitat, established, rectangle.
 MUNICIPAL_PLOTS = [
@@ -627,14 +939,28 @@ def make_rewilding(district: Polygon, owners: list[str], stream: Stream) -> list
     inner = district.buffer(-15.0)
     plots: list[dict] = []
     for tag, habitat, date, rect in MUNICIPAL_PLOTS:
-        plots.append(dict(owner=MUNICIPALITY_OWNER, habitat=habitat, established=date,
-                          geometry=box(*rect), tag=tag))
+        plots.append(
+            dict(
+                owner=MUNICIPALITY_OWNER,
+                habitat=habitat,
+                established=date,
+                geometry=box(*rect),
+                tag=tag,
+            )
+        )
     firm_cycle = list(owners)
     for i, (date, habitat, rect) in enumerate(OVERLAP_PLOTS):
-        plots.append(dict(owner=firm_cycle[i], habitat=habitat, established=date,
-                          geometry=box(*rect), tag="overlap"))
+        plots.append(
+            dict(
+                owner=firm_cycle[i],
+                habitat=habitat,
+                established=date,
+                geometry=box(*rect),
+                tag="overlap",
+            )
+        )
     # one plot for each remaining owner, plus a second plot for some owners
-    remaining = firm_cycle[len(OVERLAP_PLOTS):-1]  # the last owner gets the calibration plot
+    remaining = firm_cycle[len(OVERLAP_PLOTS) : -1]  # the last owner gets the calibration plot
     seconds = stream.shuffled(firm_cycle[:-1])[:6]
     targets = remaining + seconds
     taken = [p["geometry"] for p in plots] + [CALIBRATION_RESERVE]
@@ -663,11 +989,15 @@ def make_rewilding(district: Polygon, owners: list[str], stream: Stream) -> list
             raise RuntimeError(msg)
         taken.append(cand)
         year = 2022 if stream.random() < 0.5 else 2023
-        plots.append(dict(
-            owner=owner, habitat=stream.choice(FIRM_HABITATS),
-            established=stream.choice(DATES_2022 if year == 2022 else DATES_2023),
-            geometry=cand, tag="firm",
-        ))
+        plots.append(
+            dict(
+                owner=owner,
+                habitat=stream.choice(FIRM_HABITATS),
+                established=stream.choice(DATES_2022 if year == 2022 else DATES_2023),
+                geometry=cand,
+                tag="firm",
+            )
+        )
     # calibration plot: solve its height so that the union is exactly 15.0 ha
     union_rest = shapely.union_all([rounded(p["geometry"]) for p in plots]).area
     h = round((REWILDED_HA * 10_000.0 - union_rest) / w, DECIMALS)
@@ -675,14 +1005,23 @@ def make_rewilding(district: Polygon, owners: list[str], stream: Stream) -> list
     if not (inner.contains(calib) and CALIBRATION_RESERVE.contains(calib)):
         msg = f"the calibration plot ({h:.1f} m high) does not fit its reserve"
         raise RuntimeError(msg)
-    plots.append(dict(owner=firm_cycle[-1], habitat="wildflower meadow",
-                      established="2023-05-23", geometry=calib, tag="calibration"))
+    plots.append(
+        dict(
+            owner=firm_cycle[-1],
+            habitat="wildflower meadow",
+            established="2023-05-23",
+            geometry=calib,
+            tag="calibration",
+        )
+    )
 
     # survey: the 100 m² "wild" sample plot with 105 species lies in the first 2022 firm
     # meadow; the nearby lawn (2 species) is not rewilded and is recorded on the same row
     survey_idx = next(
-        i for i, p in enumerate(plots)
-        if p["tag"] == "firm" and p["established"].startswith("2022")
+        i
+        for i, p in enumerate(plots)
+        if p["tag"] == "firm"
+        and p["established"].startswith("2022")
         and p["habitat"] == "wildflower meadow"
     )
     rows = []
@@ -693,17 +1032,19 @@ def make_rewilding(district: Polygon, owners: list[str], stream: Stream) -> list
         year = p["established"][:4]
         counters[year] += 1
         survey = i == survey_idx
-        rows.append(dict(
-            plot_id=f"rw-{year}-{counters[year]:02d}",
-            established=p["established"],
-            owner=p["owner"],
-            species_count=105 if survey else None,
-            survey_area_m2=100.0 if survey else None,
-            habitat="wild meadow (survey plot)" if survey else p["habitat"],
-            reference_habitat="nearby lawn (not rewilded)" if survey else None,
-            reference_species_count=2 if survey else None,
-            geometry=rounded(p["geometry"]),
-        ))
+        rows.append(
+            dict(
+                plot_id=f"rw-{year}-{counters[year]:02d}",
+                established=p["established"],
+                owner=p["owner"],
+                species_count=105 if survey else None,
+                survey_area_m2=100.0 if survey else None,
+                habitat="wild meadow (survey plot)" if survey else p["habitat"],
+                reference_habitat="nearby lawn (not rewilded)" if survey else None,
+                reference_species_count=2 if survey else None,
+                geometry=rounded(p["geometry"]),
+            )
+        )
     return rows
 
 
@@ -712,116 +1053,301 @@ def make_rewilding(district: Polygon, owners: list[str], stream: Stream) -> list
 # --------------------------------------------------------------------------
 
 SURNAMES = [
-    "Jensen", "Nielsen", "Hansen", "Pedersen", "Andersen", "Christensen", "Larsen",
-    "Sørensen", "Rasmussen", "Jørgensen", "Petersen", "Madsen", "Kristensen", "Olsen",
-    "Thomsen", "Poulsen", "Johansen", "Møller", "Mortensen", "Knudsen", "Jakobsen",
-    "Mikkelsen", "Frederiksen", "Lund", "Holm", "Schmidt", "Eriksen", "Simonsen", "Clausen",
-    "Svendsen", "Andreasen", "Iversen", "Østergaard", "Jeppesen", "Vestergaard", "Nissen",
-    "Lauridsen", "Kjær", "Dahl", "Bæk", "Skov", "Brandt", "Søndergaard", "Højgaard",
-    "Kjærgaard", "Thygesen", "Bøgh", "Grønbæk", "Ravn", "Buch", "Lykke", "Mølgaard",
-    "Frandsen", "Dam", "Krogh", "Bech", "Winther", "Skovgaard", "Nørgaard", "Hedegaard",
-    "Bjørn", "Friis", "Lønborg", "Sønderby", "Kaas", "Yilmaz", "Demir", "Hussein",
+    "Jensen",
+    "Nielsen",
+    "Hansen",
+    "Pedersen",
+    "Andersen",
+    "Christensen",
+    "Larsen",
+    "Sørensen",
+    "Rasmussen",
+    "Jørgensen",
+    "Petersen",
+    "Madsen",
+    "Kristensen",
+    "Olsen",
+    "Thomsen",
+    "Poulsen",
+    "Johansen",
+    "Møller",
+    "Mortensen",
+    "Knudsen",
+    "Jakobsen",
+    "Mikkelsen",
+    "Frederiksen",
+    "Lund",
+    "Holm",
+    "Schmidt",
+    "Eriksen",
+    "Simonsen",
+    "Clausen",
+    "Svendsen",
+    "Andreasen",
+    "Iversen",
+    "Østergaard",
+    "Jeppesen",
+    "Vestergaard",
+    "Nissen",
+    "Lauridsen",
+    "Kjær",
+    "Dahl",
+    "Bæk",
+    "Skov",
+    "Brandt",
+    "Søndergaard",
+    "Højgaard",
+    "Kjærgaard",
+    "Thygesen",
+    "Bøgh",
+    "Grønbæk",
+    "Ravn",
+    "Buch",
+    "Lykke",
+    "Mølgaard",
+    "Frandsen",
+    "Dam",
+    "Krogh",
+    "Bech",
+    "Winther",
+    "Skovgaard",
+    "Nørgaard",
+    "Hedegaard",
+    "Bjørn",
+    "Friis",
+    "Lønborg",
+    "Sønderby",
+    "Kaas",
+    "Yilmaz",
+    "Demir",
+    "Hussein",
 ]
-GIVEN = ["Lone", "Mette", "Hanne", "Søren", "Jørgen", "Anja", "Bjørn", "Tove", "Ulla", "Kåre",
-         "Grethe", "Ahmed", "Fatma", "Mehmet", "Nadia", "Yasmin", "Bo", "Mads", "Line", "Ida"]
+GIVEN = [
+    "Lone",
+    "Mette",
+    "Hanne",
+    "Søren",
+    "Jørgen",
+    "Anja",
+    "Bjørn",
+    "Tove",
+    "Ulla",
+    "Kåre",
+    "Grethe",
+    "Ahmed",
+    "Fatma",
+    "Mehmet",
+    "Nadia",
+    "Yasmin",
+    "Bo",
+    "Mads",
+    "Line",
+    "Ida",
+]
 
 INDUSTRIAL = [
-    ("Logistik", "transport and logistics"), ("Transport", "transport and logistics"),
-    ("Vognmandsforretning", "transport and logistics"), ("Spedition", "transport and logistics"),
+    ("Logistik", "transport and logistics"),
+    ("Transport", "transport and logistics"),
+    ("Vognmandsforretning", "transport and logistics"),
+    ("Spedition", "transport and logistics"),
     ("Lager og Distribution", "transport and logistics"),
     ("Kurérservice", "transport and logistics"),
-    ("Engros", "wholesale"), ("Import", "wholesale"), ("Emballage", "wholesale"),
-    ("Fødevareengros", "wholesale"), ("Byggevarer", "wholesale"), ("Værktøj", "wholesale"),
-    ("Maskinfabrik", "manufacturing"), ("Stålmontage", "manufacturing"),
-    ("Plastindustri", "manufacturing"), ("Trykkeri", "manufacturing"),
-    ("Betonvarer", "manufacturing"), ("Fødevarer", "manufacturing"),
-    ("Elektronik", "manufacturing"), ("Skiltefabrik", "manufacturing"),
-    ("Entreprenør", "construction"), ("Anlæg", "construction"),
-    ("El-installation", "construction"), ("VVS", "construction"),
-    ("Ventilation", "construction"), ("Tagdækning", "construction"),
-    ("Stilladser", "construction"), ("Kran- og Liftudlejning", "construction"),
-    ("Autoværksted", "motor trade and repair"), ("Karrosseri", "motor trade and repair"),
-    ("Dækcenter", "motor trade and repair"), ("Lastvognsservice", "motor trade and repair"),
-    ("Genbrug", "waste and recycling"), ("Miljøservice", "waste and recycling"),
-    ("Rengøring", "business services"), ("Ejendomsservice", "business services"),
-    ("IT-service", "business services"), ("Rådgivning", "business services"),
-    ("Ingeniørfirma", "business services"), ("Laboratorium", "business services"),
-    ("Vikarservice", "business services"), ("Energi", "energy and utilities"),
+    ("Engros", "wholesale"),
+    ("Import", "wholesale"),
+    ("Emballage", "wholesale"),
+    ("Fødevareengros", "wholesale"),
+    ("Byggevarer", "wholesale"),
+    ("Værktøj", "wholesale"),
+    ("Maskinfabrik", "manufacturing"),
+    ("Stålmontage", "manufacturing"),
+    ("Plastindustri", "manufacturing"),
+    ("Trykkeri", "manufacturing"),
+    ("Betonvarer", "manufacturing"),
+    ("Fødevarer", "manufacturing"),
+    ("Elektronik", "manufacturing"),
+    ("Skiltefabrik", "manufacturing"),
+    ("Entreprenør", "construction"),
+    ("Anlæg", "construction"),
+    ("El-installation", "construction"),
+    ("VVS", "construction"),
+    ("Ventilation", "construction"),
+    ("Tagdækning", "construction"),
+    ("Stilladser", "construction"),
+    ("Kran- og Liftudlejning", "construction"),
+    ("Autoværksted", "motor trade and repair"),
+    ("Karrosseri", "motor trade and repair"),
+    ("Dækcenter", "motor trade and repair"),
+    ("Lastvognsservice", "motor trade and repair"),
+    ("Genbrug", "waste and recycling"),
+    ("Miljøservice", "waste and recycling"),
+    ("Rengøring", "business services"),
+    ("Ejendomsservice", "business services"),
+    ("IT-service", "business services"),
+    ("Rådgivning", "business services"),
+    ("Ingeniørfirma", "business services"),
+    ("Laboratorium", "business services"),
+    ("Vikarservice", "business services"),
+    ("Energi", "energy and utilities"),
     ("Solcelleservice", "energy and utilities"),
 ]
 CRAFTS = [
-    ("Tømrer- og Snedkerfirma", "construction"), ("Murerfirma", "construction"),
-    ("Malerfirma", "construction"), ("VVS", "construction"), ("El-service", "construction"),
-    ("Smedie", "manufacturing"), ("Maskinværksted", "manufacturing"),
-    ("Autoværksted", "motor trade and repair"), ("Glas og Facader", "construction"),
-    ("Gulvservice", "construction"), ("Blikkenslager", "construction"),
-    ("Møbelpolstring", "manufacturing"), ("Lager", "transport and logistics"),
-    ("Flyttefirma", "transport and logistics"), ("Skilte og Reklame", "manufacturing"),
-    ("Cykelværksted", "motor trade and repair"), ("Låsesmed", "construction"),
-    ("Anlægsgartner", "construction"), ("Kurérservice", "transport and logistics"),
+    ("Tømrer- og Snedkerfirma", "construction"),
+    ("Murerfirma", "construction"),
+    ("Malerfirma", "construction"),
+    ("VVS", "construction"),
+    ("El-service", "construction"),
+    ("Smedie", "manufacturing"),
+    ("Maskinværksted", "manufacturing"),
+    ("Autoværksted", "motor trade and repair"),
+    ("Glas og Facader", "construction"),
+    ("Gulvservice", "construction"),
+    ("Blikkenslager", "construction"),
+    ("Møbelpolstring", "manufacturing"),
+    ("Lager", "transport and logistics"),
+    ("Flyttefirma", "transport and logistics"),
+    ("Skilte og Reklame", "manufacturing"),
+    ("Cykelværksted", "motor trade and repair"),
+    ("Låsesmed", "construction"),
+    ("Anlægsgartner", "construction"),
+    ("Kurérservice", "transport and logistics"),
 ]
 RETAIL = [
-    ("Optik", "retail"), ("Frisør", "personal services"), ("Boghandel", "retail"),
-    ("Tandlæge", "health"), ("Fysioterapi", "health"), ("Blomster", "retail"),
-    ("Sko", "retail"), ("Tøj", "retail"), ("Pizzeria", "hospitality"), ("Café", "hospitality"),
-    ("Bageri", "retail"), ("Revision", "business services"),
-    ("Ejendomsmægler", "business services"), ("Advokatkontor", "business services"),
-    ("Guld og Ure", "retail"), ("Helsekost", "retail"), ("Kiosk", "retail"),
-    ("Skrædderi", "personal services"), ("Fodterapi", "health"), ("Grillbar", "hospitality"),
+    ("Optik", "retail"),
+    ("Frisør", "personal services"),
+    ("Boghandel", "retail"),
+    ("Tandlæge", "health"),
+    ("Fysioterapi", "health"),
+    ("Blomster", "retail"),
+    ("Sko", "retail"),
+    ("Tøj", "retail"),
+    ("Pizzeria", "hospitality"),
+    ("Café", "hospitality"),
+    ("Bageri", "retail"),
+    ("Revision", "business services"),
+    ("Ejendomsmægler", "business services"),
+    ("Advokatkontor", "business services"),
+    ("Guld og Ure", "retail"),
+    ("Helsekost", "retail"),
+    ("Kiosk", "retail"),
+    ("Skrædderi", "personal services"),
+    ("Fodterapi", "health"),
+    ("Grillbar", "hospitality"),
 ]
 
 #: Sector mix (share of firms) in the Albertslund industrial districts, leaning on the
 #: IRIS Group profile: trade and transport dominate, little manufacturing.
 ALBERTSLUND_SECTORS = {
-    "transport and logistics": 0.22, "wholesale": 0.22, "construction": 0.17,
-    "business services": 0.15, "motor trade and repair": 0.10, "manufacturing": 0.04,
-    "waste and recycling": 0.03, "energy and utilities": 0.02,
+    "transport and logistics": 0.22,
+    "wholesale": 0.22,
+    "construction": 0.17,
+    "business services": 0.15,
+    "motor trade and repair": 0.10,
+    "manufacturing": 0.04,
+    "waste and recycling": 0.03,
+    "energy and utilities": 0.02,
 }
 AVEDOERE_SECTORS = {
-    "transport and logistics": 0.20, "wholesale": 0.18, "manufacturing": 0.15,
-    "construction": 0.15, "business services": 0.12, "motor trade and repair": 0.08,
-    "waste and recycling": 0.07, "energy and utilities": 0.05,
+    "transport and logistics": 0.20,
+    "wholesale": 0.18,
+    "manufacturing": 0.15,
+    "construction": 0.15,
+    "business services": 0.12,
+    "motor trade and repair": 0.08,
+    "waste and recycling": 0.07,
+    "energy and utilities": 0.05,
 }
 
 #: Per district: count, total employees, trades (and sector mix), place stems, streets,
 #: postcode.
 DISTRICT_FIRMS = {
     "avedoere-holme": dict(
-        n=394, jobs=9000, trades=INDUSTRIAL, sectors=AVEDOERE_SECTORS,
-        places=["Avedøre", "Holme", "Hvidovre", "Køge Bugt", "Kalvebod", "Amager", "Øresund",
-                "Vestegnens", "Sjællands", "Nordisk", "Dansk", "Havne"],
-        streets=["Stamholmen", "Hammerholmen", "Industriholmen", "Jernholmen",
-                 "Avedøre Havnevej"],
-        postcode="2650 Hvidovre"),
+        n=394,
+        jobs=9000,
+        trades=INDUSTRIAL,
+        sectors=AVEDOERE_SECTORS,
+        places=[
+            "Avedøre",
+            "Holme",
+            "Hvidovre",
+            "Køge Bugt",
+            "Kalvebod",
+            "Amager",
+            "Øresund",
+            "Vestegnens",
+            "Sjællands",
+            "Nordisk",
+            "Dansk",
+            "Havne",
+        ],
+        streets=["Stamholmen", "Hammerholmen", "Industriholmen", "Jernholmen", "Avedøre Havnevej"],
+        postcode="2650 Hvidovre",
+    ),
     "hersted-industripark": dict(
-        n=405, jobs=6000, trades=INDUSTRIAL, sectors=ALBERTSLUND_SECTORS,
-        places=["Hersted", "Herstedøster", "Albertslund", "Glostrup", "Vestegnens", "Ring 3",
-                "Sjællands", "Nordisk", "Dansk", "Vestskov"],
-        streets=[("Naverland", "2600 Glostrup"), ("Fabriksparken", "2600 Glostrup"),
-                 ("Herstedvang", "2620 Albertslund"), ("Herstedøstervej", "2620 Albertslund")],
-        postcode=None),
+        n=405,
+        jobs=6000,
+        trades=INDUSTRIAL,
+        sectors=ALBERTSLUND_SECTORS,
+        places=[
+            "Hersted",
+            "Herstedøster",
+            "Albertslund",
+            "Glostrup",
+            "Vestegnens",
+            "Ring 3",
+            "Sjællands",
+            "Nordisk",
+            "Dansk",
+            "Vestskov",
+        ],
+        streets=[
+            ("Naverland", "2600 Glostrup"),
+            ("Fabriksparken", "2600 Glostrup"),
+            ("Herstedvang", "2620 Albertslund"),
+            ("Herstedøstervej", "2620 Albertslund"),
+        ],
+        postcode=None,
+    ),
     "vaerkstedskvarteret": dict(
-        n=50, jobs=620, trades=CRAFTS,
+        n=50,
+        jobs=620,
+        trades=CRAFTS,
         places=["Albertslund", "Vestegnens", "Risby", "Vridsløse", "Stations"],
-        streets=["Værkstedskvarteret"], postcode="2620 Albertslund"),
+        streets=["Værkstedskvarteret"],
+        postcode="2620 Albertslund",
+    ),
     "roede-vejmoelle": dict(
-        n=95, jobs=2600, trades=INDUSTRIAL, sectors=ALBERTSLUND_SECTORS,
-        places=["Røde Mølle", "Vridsløse", "Albertslund", "Kongsholm", "Vestegnens",
-                "Store Vejle"],
-        streets=["Roskildevej", "Røde Vejrmølle Industrikvarter"], postcode="2620 Albertslund"),
+        n=95,
+        jobs=2600,
+        trades=INDUSTRIAL,
+        sectors=ALBERTSLUND_SECTORS,
+        places=["Røde Mølle", "Vridsløse", "Albertslund", "Kongsholm", "Vestegnens", "Store Vejle"],
+        streets=["Roskildevej", "Røde Vejrmølle Industrikvarter"],
+        postcode="2620 Albertslund",
+    ),
     "albertslund-centrum": dict(
-        n=48, jobs=640, trades=RETAIL,
+        n=48,
+        jobs=640,
+        trades=RETAIL,
         places=["Centrum", "Albertslund", "Torvets", "Stationens"],
-        streets=["Albertslund Centrum"], postcode="2620 Albertslund"),
+        streets=["Albertslund Centrum"],
+        postcode="2620 Albertslund",
+    ),
     "gungevej": dict(
-        n=36, jobs=380, trades=CRAFTS,
+        n=36,
+        jobs=380,
+        trades=CRAFTS,
         places=["Hvidovre", "Risbjerg", "Gunge", "Bredalsparkens"],
         streets=["Gungevej", "Høvedstensvej", "Arnold Nielsens Boulevard"],
-        postcode="2650 Hvidovre"),
+        postcode="2650 Hvidovre",
+    ),
     "taarnfalkevej": dict(
-        n=30, jobs=340, trades=CRAFTS,
+        n=30,
+        jobs=340,
+        trades=CRAFTS,
         places=["Avedøre", "Friheden", "Hvidovre", "Strandhavens"],
-        streets=["Tårnfalkevej", "Strandskadevej"], postcode="2650 Hvidovre"),
+        streets=["Tårnfalkevej", "Strandskadevej"],
+        postcode="2650 Hvidovre",
+    ),
 }
 #: Firms outside every district (x, y, street, postcode, municipality).
 OUTSIDE_FIRMS = [
@@ -881,8 +1407,9 @@ def _pick_trade(trades, weights: dict[str, float] | None, stream: Stream) -> tup
     return stream.choice([t for t in trades if t[1] == chosen])
 
 
-def _firm_name(trades, places, stream: Stream, used: set[str],
-               weights: dict[str, float] | None = None) -> tuple[str, str]:
+def _firm_name(
+    trades, places, stream: Stream, used: set[str], weights: dict[str, float] | None = None
+) -> tuple[str, str]:
     """Return a unique, plausible Danish firm name and its sector."""
     for _ in range(1000):
         trade, sector = _pick_trade(trades, weights, stream)
@@ -978,24 +1505,33 @@ def make_companies(districts: dict[str, Polygon], bids: list[dict], stream: Stre
                 name, _, sector = named[i]
                 origin = NAMED
             else:
-                name, sector = _firm_name(spec["trades"], spec["places"], stream, used,
-                                          spec.get("sectors"))
+                name, sector = _firm_name(
+                    spec["trades"], spec["places"], stream, used, spec.get("sectors")
+                )
                 origin = "synthetic"
             street = stream.choice(spec["streets"])
             if isinstance(street, tuple):
                 street, postcode = street
             else:
                 postcode = spec["postcode"]
-            firms.append(dict(name=name, employees=sizes[i], sector=sector,
-                              address=f"{street} {stream.integer(1, 180)}, {postcode}",
-                              origin=origin, district_id=did))
+            firms.append(
+                dict(
+                    name=name,
+                    employees=sizes[i],
+                    sector=sector,
+                    address=f"{street} {stream.integer(1, 180)}, {postcode}",
+                    origin=origin,
+                    district_id=did,
+                )
+            )
         records[did] = firms
 
     # Avedøre Holme: 19 firm owners of rewilding plots (firms of 10+ employees)
     avedoere = records["avedoere-holme"]
     candidates = [f for f in avedoere if f["employees"] >= 10]
-    owners = stream.weighted_sample(candidates, [f["employees"] ** 0.5 for f in candidates],
-                                    N_FIRM_OWNERS)
+    owners = stream.weighted_sample(
+        candidates, [f["employees"] ** 0.5 for f in candidates], N_FIRM_OWNERS
+    )
     owner_names = [f["name"] for f in owners]
     rewilding = make_rewilding(districts["avedoere-holme"], owner_names, stream)
     plots_union = shapely.union_all([r["geometry"] for r in rewilding]).buffer(3.0)
@@ -1003,8 +1539,10 @@ def make_companies(districts: dict[str, Polygon], bids: list[dict], stream: Stre
     # Avedøre Holme BID members: the 19 owners and 59 others, larger firms likelier
     others = [f for f in avedoere if f["name"] not in set(owner_names)]
     members = set(owner_names) | {
-        f["name"] for f in stream.weighted_sample(
-            others, [f["employees"] ** 0.4 for f in others], AVEDOERE_MEMBERS - N_FIRM_OWNERS)
+        f["name"]
+        for f in stream.weighted_sample(
+            others, [f["employees"] ** 0.4 for f in others], AVEDOERE_MEMBERS - N_FIRM_OWNERS
+        )
     }
 
     # positions
@@ -1025,18 +1563,32 @@ def make_companies(districts: dict[str, Polygon], bids: list[dict], stream: Stre
                 member = stream.random() < ALBERTSLUND_MEMBER_SHARE
             else:
                 member = False
-            rows.append(dict(
-                company_id=new_id(), name=f["name"], employees=f["employees"],
-                sector=f["sector"], bid_member=member, address=f["address"],
-                origin=f["origin"], geometry=pt,
-            ))
+            rows.append(
+                dict(
+                    company_id=new_id(),
+                    name=f["name"],
+                    employees=f["employees"],
+                    sector=f["sector"],
+                    bid_member=member,
+                    address=f["address"],
+                    origin=f["origin"],
+                    geometry=pt,
+                )
+            )
     for x, y, street, postcode in OUTSIDE_FIRMS:
         name, sector = _firm_name(CRAFTS, ["Vestegnens", "Dansk", "Nordisk"], stream, used)
-        rows.append(dict(
-            company_id=new_id(), name=name, employees=stream.integer(2, 40), sector=sector,
-            bid_member=False, address=f"{street} {stream.integer(1, 180)}, {postcode}",
-            origin="synthetic", geometry=Point(x, y),
-        ))
+        rows.append(
+            dict(
+                company_id=new_id(),
+                name=name,
+                employees=stream.integer(2, 40),
+                sector=sector,
+                bid_member=False,
+                address=f"{street} {stream.integer(1, 180)}, {postcode}",
+                origin="synthetic",
+                geometry=Point(x, y),
+            )
+        )
     return rows, rewilding
 
 
@@ -1047,11 +1599,18 @@ def make_companies(districts: dict[str, Polygon], bids: list[dict], stream: Stre
 COLUMNS = {
     "districts": ["district_id", "name", "municipality", "status", "kind", "source"],
     "bids": ["bid_id", "name", "start", "end", "invited", "members", "district_id"],
-    "rewilding": ["plot_id", "established", "owner", "species_count", "survey_area_m2",
-                  "habitat", "reference_habitat", "reference_species_count"],
+    "rewilding": [
+        "plot_id",
+        "established",
+        "owner",
+        "species_count",
+        "survey_area_m2",
+        "habitat",
+        "reference_habitat",
+        "reference_species_count",
+    ],
     "stops": ["stop_id", "name", "mode", "status", "opens", "line", "municipality", "note"],
-    "companies": ["company_id", "name", "employees", "sector", "bid_member", "address",
-                  "origin"],
+    "companies": ["company_id", "name", "employees", "sector", "bid_member", "address", "origin"],
 }
 
 
@@ -1117,8 +1676,9 @@ def write(out_dir: Path) -> list[Path]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Write the layers into ``--out`` (default ``layers/``) and list the files."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                        help=f"output folder (default: {DEFAULT_OUT})")
+    parser.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, help=f"output folder (default: {DEFAULT_OUT})"
+    )
     args = parser.parse_args(argv)
     for path in write(args.out):
         print(path)

@@ -9,7 +9,7 @@ import pytest
 from geopandas.testing import assert_geodataframe_equal
 from shapely.geometry import Point, Polygon, box
 
-from areas.assign import assign_districts
+from areas.analysis.assign import assign_districts
 from areas.errors import (
     CrsError,
     DuplicateIdError,

@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shapely.geometry import LineString, MultiPoint, Point, Polygon, box
 
-import areas.io
+import areas.load.pipeline
 from areas.errors import (
     AmbiguousLayerError,
     AreasError,
@@ -117,7 +117,7 @@ def test_missing_crs_is_an_error_with_a_guess(tmp_path):
     path = write(districts(), tmp_path / "districts.shp")
     path.with_suffix(".prj").unlink()
     with pytest.raises(MissingCrsError) as info:
-        areas.io.read_layer(path, "districts")
+        areas.load.pipeline.read_layer(path, "districts")
     text = str(info.value)
     assert "districts.shp" in text and "no .prj" in text
     assert "look like EPSG:25832" in text and 'crs="EPSG:25832"' in text
@@ -126,7 +126,7 @@ def test_missing_crs_is_an_error_with_a_guess(tmp_path):
 def test_missing_crs_stated_by_the_user(tmp_path):
     path = write(districts(), tmp_path / "districts.shp")
     path.with_suffix(".prj").unlink()
-    frame, source = areas.io.read_layer(path, "districts", crs="EPSG:25832")
+    frame, source = areas.load.pipeline.read_layer(path, "districts", crs="EPSG:25832")
     assert frame.crs == WORK_CRS and source.original_crs == "EPSG:25832"
     assert np.allclose(frame.area / SQM_PER_HA, 100.0)
 
@@ -134,7 +134,7 @@ def test_missing_crs_stated_by_the_user(tmp_path):
 def test_missing_crs_default_from_load(tmp_path):
     path = write(districts(), tmp_path / "districts.shp")
     path.with_suffix(".prj").unlink()
-    atlas = areas.io.load(tmp_path, crs="EPSG:25832", fallback="empty")
+    atlas = areas.load.pipeline.load(tmp_path, crs="EPSG:25832", fallback="empty")
     assert len(atlas.districts) == 2
 
 
@@ -148,13 +148,15 @@ def test_utm_coordinates_labelled_4326(tmp_path):
     ]
     path = write_geojson(features, tmp_path / "districts.geojson")
     with pytest.raises(CoordinateError) as info:
-        areas.io.read_layer(path, "districts")
+        areas.load.pipeline.read_layer(path, "districts")
     text = str(info.value)
     assert "d1, d2" in text and "EPSG:4326" in text
     assert "EPSG:25832" in text and "crs_override" in text
     # the suggested fix works, and says what it did
     with pytest.warns(AreasWarning, match="read as EPSG:25832"):
-        frame, source = areas.io.read_layer(path, "districts", crs="EPSG:25832", crs_override=True)
+        frame, source = areas.load.pipeline.read_layer(
+            path, "districts", crs="EPSG:25832", crs_override=True
+        )
     assert np.allclose(frame.area / SQM_PER_HA, 100.0)
     assert source.original_crs == "EPSG:25832"
 
@@ -162,18 +164,20 @@ def test_utm_coordinates_labelled_4326(tmp_path):
 def test_stated_crs_contradicting_the_file_is_an_error(tmp_path):
     path = write(districts(), tmp_path / "districts.gpkg")
     with pytest.raises(CrsError, match="declares EPSG:25832 but `crs` says EPSG:4326"):
-        areas.io.read_layer(path, "districts", crs="EPSG:4326")
+        areas.load.pipeline.read_layer(path, "districts", crs="EPSG:4326")
 
 
 def test_zone_33_labelled_zone_32(tmp_path):
     frame = districts().to_crs("EPSG:25833").set_crs("EPSG:25832", allow_override=True)
     path = write(frame, tmp_path / "districts.gpkg")
     with pytest.raises(CoordinateError) as info:
-        areas.io.read_layer(path, "districts")
+        areas.load.pipeline.read_layer(path, "districts")
     assert "EPSG:25833" in str(info.value) and "zone 33" in str(info.value)
     assert "d1, d2" in str(info.value)
     with pytest.warns(AreasWarning):
-        fixed, _ = areas.io.read_layer(path, "districts", crs="EPSG:25833", crs_override=True)
+        fixed, _ = areas.load.pipeline.read_layer(
+            path, "districts", crs="EPSG:25833", crs_override=True
+        )
     assert np.allclose(fixed.total_bounds, districts().total_bounds, atol=0.01)
 
 
@@ -183,7 +187,7 @@ def test_swapped_lon_lat_in_csv(tmp_path):
         "company_id,name,lon,lat\n0001,A,55.61,12.46\n0002,B,55.62,12.47\n", encoding="utf-8"
     )
     with pytest.raises(CoordinateError) as info:
-        areas.io.read_layer(path, "companies")
+        areas.load.pipeline.read_layer(path, "companies")
     text = str(info.value)
     assert "0001, 0002" in text and "swapped" in text and "`lon` and `lat`" in text
 
@@ -193,7 +197,7 @@ def test_one_feature_outside_denmark_is_named(tmp_path):
     frame.loc[1, "geometry"] = Point(13.40, 52.52)  # Berlin
     path = write(frame, tmp_path / "companies.geojson")
     with pytest.raises(CoordinateError) as info:
-        areas.io.read_layer(path, "companies")
+        areas.load.pipeline.read_layer(path, "companies")
     assert info.value.ids == ["0002"]
     assert "outside Denmark" in str(info.value) and "0001" not in str(info.value)
 
@@ -202,15 +206,15 @@ def test_csv_lon_lat_columns_holding_metres(tmp_path):
     path = tmp_path / "companies.csv"
     path.write_text(f"company_id,name,lon,lat\n0001,A,{X0},{Y0}\n", encoding="utf-8")
     with pytest.raises(CoordinateError, match=r"rename them x/y .*EPSG:25832"):
-        areas.io.read_layer(path, "companies")
+        areas.load.pipeline.read_layer(path, "companies")
 
 
 def test_csv_x_y_without_crs(tmp_path):
     path = tmp_path / "companies.csv"
     path.write_text(f"company_id;name;x;y\n0001;A;{X0};{Y0}\n", encoding="utf-8")
     with pytest.raises(MissingCrsError, match="look like EPSG:25832"):
-        areas.io.read_layer(path, "companies")
-    frame, _ = areas.io.read_layer(path, "companies", crs=25832)
+        areas.load.pipeline.read_layer(path, "companies")
+    frame, _ = areas.load.pipeline.read_layer(path, "companies", crs=25832)
     assert frame.geometry.iloc[0].equals(Point(X0, Y0))
 
 
@@ -221,7 +225,7 @@ def test_points_at_zero_zero_and_blank_coordinates_are_excluded(tmp_path):
         encoding="utf-8",
     )
     with pytest.warns(AreasRepairWarning) as record:
-        frame, source = areas.io.read_layer(path, "companies")
+        frame, source = areas.load.pipeline.read_layer(path, "companies")
     messages = " ".join(str(w.message) for w in record)
     assert "0002" in messages and "(0, 0)" in messages and "0003" in messages
     assert frame["company_id"].tolist() == ["0001", "0004"]
@@ -235,7 +239,7 @@ def test_unreadable_coordinates_are_an_error(tmp_path):
         "company_id,name,lon,lat\n0001,A,12.46,55.61\n0002,B,12.4.6,abc\n", encoding="utf-8"
     )
     with pytest.raises(CoordinateError, match=r"0002 \('12.4.6', 'abc'\)"):
-        areas.io.read_layer(path, "companies")
+        areas.load.pipeline.read_layer(path, "companies")
 
 
 def write_any(frame, path):
@@ -256,7 +260,7 @@ def test_duplicate_ids_every_format(tmp_path, fmt):
     frame["company_id"] = ["0042", "0042", "0043"]
     path = write_any(frame, tmp_path / f"companies.{fmt}")
     with pytest.raises(DuplicateIdError, match=r"0042 \(2×\)") as info:
-        areas.io.read_layer(path, "companies")
+        areas.load.pipeline.read_layer(path, "companies")
     assert info.value.ids == ["0042"] and path.name in str(info.value)
 
 
@@ -266,7 +270,7 @@ def test_point_at_zero_zero_every_format(tmp_path, fmt):
     frame.loc[1, "geometry"] = Point(0, 0)
     path = write_any(frame, tmp_path / f"companies.{fmt}")
     with pytest.warns(AreasRepairWarning, match=r"\(0, 0\).*: 0002"):
-        result, source = areas.io.read_layer(path, "companies")
+        result, source = areas.load.pipeline.read_layer(path, "companies")
     assert result["company_id"].tolist() == ["0001", "0003"]
     assert source.features_read == 3 and source.reconciles()
 
@@ -281,7 +285,7 @@ def test_bow_tie_polygon_is_repaired_and_reported(tmp_path):
         districts(2, geometry=[bow_tie, square(X0 + 500, Y0, 100)]), tmp_path / "districts.gpkg"
     )
     with pytest.warns(AreasRepairWarning, match=r"d1 \(area 0 ha → 0\.5 ha\)"):
-        frame, source = areas.io.read_layer(path, "districts")
+        frame, source = areas.load.pipeline.read_layer(path, "districts")
     assert frame.geometry.is_valid.all()
     assert frame.geometry.iloc[0].geom_type in ("Polygon", "MultiPolygon")
     assert frame.geometry.iloc[0].area == pytest.approx(5000.0)  # two triangles of 50 × 100 m
@@ -297,7 +301,7 @@ def test_unclosed_ring_is_closed_and_reported(tmp_path):
     ]
     path = write_geojson(features, tmp_path / "districts.geojson", crs=URN_25832)
     with pytest.warns(AreasRepairWarning, match=r"unclosed polygon ring.*: d1"):
-        frame, source = areas.io.read_layer(path, "districts")
+        frame, source = areas.load.pipeline.read_layer(path, "districts")
     assert frame.geometry.iloc[0].area == pytest.approx(10_000.0)
     assert source.repairs[0].id == "d1"
 
@@ -325,7 +329,7 @@ def test_unusable_polygons_excluded_from_bids_but_fatal_for_districts(tmp_path, 
     ]
     path = write_geojson(bids, tmp_path / "bids.geojson", crs=URN_25832)
     with pytest.warns(AreasRepairWarning, match=rf"left out 1 feature\(s\) with .*{reason}.*: b2"):
-        frame, source = areas.io.read_layer(path, "bids")
+        frame, source = areas.load.pipeline.read_layer(path, "bids")
     assert frame["bid_id"].tolist() == ["b1"]
     assert [e.id for e in source.excluded] == ["b2"] and reason in source.excluded[0].reason
     assert source.features_read == 2 and source.reconciles()
@@ -333,7 +337,7 @@ def test_unusable_polygons_excluded_from_bids_but_fatal_for_districts(tmp_path, 
     dists = [feature(district_props(1), good), feature(district_props(2), geometry)]
     path = write_geojson(dists, tmp_path / "districts.geojson", crs=URN_25832)
     with pytest.raises(GeometryError, match=rf"no usable outline .*{reason}.*d2"):
-        areas.io.read_layer(path, "districts")
+        areas.load.pipeline.read_layer(path, "districts")
 
 
 def test_point_in_a_polygon_layer(tmp_path):
@@ -342,7 +346,7 @@ def test_point_in_a_polygon_layer(tmp_path):
     )
     path = write(frame, tmp_path / "districts.gpkg", geometry_type="Unknown")
     with pytest.raises(GeometryTypeError) as info:
-        areas.io.read_layer(path, "districts")
+        areas.load.pipeline.read_layer(path, "districts")
     assert info.value.ids == ["d2", "d3"]
     assert "d2 (Point)" in str(info.value) and "LineString" in str(info.value)
 
@@ -354,10 +358,10 @@ def test_polygon_in_a_point_layer_and_one_point_multipoint(tmp_path):
         pytest.raises(GeometryTypeError, match=r"0003 \(Polygon\)"),
         pytest.warns(AreasRepairWarning),
     ):
-        areas.io.read_layer(path, "companies")
+        areas.load.pipeline.read_layer(path, "companies")
     path = write(frame.iloc[:2], tmp_path / "companies2.gpkg", geometry_type="Unknown")
     with pytest.warns(AreasRepairWarning, match="MultiPoint.*0002"):
-        fixed, _ = areas.io.read_layer(path, "companies")
+        fixed, _ = areas.load.pipeline.read_layer(path, "companies")
     assert fixed.geometry.iloc[1].equals(Point(X0 + 5, Y0))
 
 
@@ -367,7 +371,7 @@ def test_identical_geometries_under_different_ids_warn(tmp_path):
         districts(3, geometry=[same, square(X0 + 500, Y0, 100), same]), tmp_path / "districts.gpkg"
     )
     with pytest.warns(AreasRepairWarning, match=r"identical geometries.*d1 = d3"):
-        frame, _ = areas.io.read_layer(path, "districts")
+        frame, _ = areas.load.pipeline.read_layer(path, "districts")
     assert len(frame) == 3  # kept, not dropped
 
 
@@ -379,7 +383,7 @@ def test_duplicate_ids(tmp_path):
     frame["company_id"] = ["0042", "0042", "7", "7"]
     path = write(frame, tmp_path / "companies.gpkg")
     with pytest.raises(DuplicateIdError) as info:
-        areas.io.read_layer(path, "companies")
+        areas.load.pipeline.read_layer(path, "companies")
     assert info.value.ids == ["0042", "7"]
     assert "0042 (2×)" in str(info.value) and "companies.gpkg" in str(info.value)
 
@@ -390,13 +394,13 @@ def test_missing_ids(tmp_path):
         "company_id,name,lon,lat\n0001,A,12.46,55.61\n,B,12.47,55.62\n", encoding="utf-8"
     )
     with pytest.raises(SchemaError, match=r"no `company_id`: feature #2"):
-        areas.io.read_layer(path, "companies")
+        areas.load.pipeline.read_layer(path, "companies")
 
 
 def test_missing_required_column_lists_what_exists(tmp_path):
     path = write(districts().drop(columns=["status"]), tmp_path / "districts.gpkg")
     with pytest.raises(MissingColumnError) as info:
-        areas.io.read_layer(path, "districts")
+        areas.load.pipeline.read_layer(path, "districts")
     text = str(info.value)
     assert (
         "`status`" in text
@@ -408,7 +412,7 @@ def test_missing_required_column_lists_what_exists(tmp_path):
 def test_mapped_column_that_does_not_exist(tmp_path):
     path = write(districts(), tmp_path / "districts.gpkg")
     with pytest.raises(MissingColumnError, match="no column `plannavn`"):
-        areas.io.read_layer(path, "districts", columns={"name": "plannavn"})
+        areas.load.pipeline.read_layer(path, "districts", columns={"name": "plannavn"})
 
 
 def test_invalid_status_and_mode(tmp_path):
@@ -424,7 +428,7 @@ def test_invalid_status_and_mode(tmp_path):
     )
     path = write(frame, tmp_path / "stops.gpkg")
     with pytest.raises(SchemaError) as info:
-        areas.io.read_layer(path, "stops")
+        areas.load.pipeline.read_layer(path, "stops")
     text = str(info.value)
     assert "s2 ('tram')" in text and "light_rail, metro, s_train, regional_rail, bus, brt" in text
     # validate() reports both columns, not just the first
@@ -448,7 +452,7 @@ def test_unparseable_dates_name_ids(tmp_path):
     )
     path = write(frame, tmp_path / "rewilding.gpkg")
     with pytest.raises(SchemaError) as info:
-        areas.io.read_layer(path, "rewilding")
+        areas.load.pipeline.read_layer(path, "rewilding")
     assert info.value.ids == ["p2", "p3"]
     assert "'spring 2022'" in str(info.value) and "YYYY-MM-DD" in str(info.value)
 
@@ -479,9 +483,9 @@ def test_multi_layer_geopackage_without_a_layer_named(tmp_path):
     write(districts(), path, layer="lokalplaner")
     write(districts(), path, layer="kommuneplan")
     with pytest.raises(AmbiguousLayerError) as info:
-        areas.io.read_layer(path, "districts")
+        areas.load.pipeline.read_layer(path, "districts")
     assert "lokalplaner" in str(info.value) and "kommuneplan" in str(info.value)
-    frame, source = areas.io.read_layer(path, "districts", layer="lokalplaner")
+    frame, source = areas.load.pipeline.read_layer(path, "districts", layer="lokalplaner")
     assert source.layer == "lokalplaner" and len(frame) == 2
 
 
@@ -489,19 +493,19 @@ def test_named_layer_that_does_not_exist(tmp_path):
     path = tmp_path / "plans.gpkg"
     write(districts(), path, layer="lokalplaner")
     with pytest.raises(MissingLayerError, match=r"no layer `districter`; it holds lokalplaner"):
-        areas.io.read_layer(path, "districts", layer="districter")
+        areas.load.pipeline.read_layer(path, "districts", layer="districter")
 
 
 def test_missing_file(tmp_path):
     with pytest.raises(MissingLayerError, match="does not exist"):
-        areas.io.read_layer(tmp_path / "nope.gpkg", "districts")
+        areas.load.pipeline.read_layer(tmp_path / "nope.gpkg", "districts")
 
 
 def test_two_files_for_one_kind_in_a_folder(tmp_path):
     write(districts(), tmp_path / "districts.gpkg")
     write(districts(), tmp_path / "districts.geojson")
     with pytest.raises(AmbiguousLayerError, match="districts.geojson, districts.gpkg"):
-        areas.io.load(tmp_path)
+        areas.load.pipeline.load(tmp_path)
 
 
 # =========================================================================== damaged files
@@ -518,7 +522,7 @@ def test_truncated_shp(tmp_path):
     data = path.read_bytes()
     path.write_bytes(data[:-10])
     with pytest.raises(DamagedFileError, match="truncated"):
-        areas.io.read_layer(path, "companies")
+        areas.load.pipeline.read_layer(path, "companies")
 
 
 def test_dbf_with_fewer_records_than_shx(tmp_path):
@@ -528,7 +532,7 @@ def test_dbf_with_fewer_records_than_shx(tmp_path):
     with pytest.raises(
         DamagedFileError, match=r"indexes 3 shapes but companies.dbf holds 2 records"
     ):
-        areas.io.read_layer(three, "companies")
+        areas.load.pipeline.read_layer(three, "companies")
 
 
 def test_truncated_dbf(tmp_path):
@@ -536,14 +540,14 @@ def test_truncated_dbf(tmp_path):
     dbf = path.with_suffix(".dbf")
     dbf.write_bytes(dbf.read_bytes()[:-40])
     with pytest.raises(DamagedFileError, match="says 3 records but holds 2"):
-        areas.io.read_layer(path, "companies")
+        areas.load.pipeline.read_layer(path, "companies")
 
 
 def test_missing_dbf(tmp_path):
     path = shapefile(tmp_path)
     path.with_suffix(".dbf").unlink()
     with pytest.raises(DamagedFileError, match=r"no \.dbf .*copy all of them"):
-        areas.io.read_layer(path, "companies")
+        areas.load.pipeline.read_layer(path, "companies")
 
 
 def test_truncated_geopackage(tmp_path):
@@ -551,7 +555,7 @@ def test_truncated_geopackage(tmp_path):
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2])
     with pytest.raises(DamagedFileError, match="truncated"):
-        areas.io.read_layer(path, "companies")
+        areas.load.pipeline.read_layer(path, "companies")
 
 
 def test_garbled_geopackage(tmp_path):
@@ -560,7 +564,7 @@ def test_garbled_geopackage(tmp_path):
     data[100:4000] = bytes(range(256)) * 15 + bytes(range(60))
     path.write_bytes(bytes(data))
     with pytest.raises(DamagedFileError, match="companies.gpkg"):
-        areas.io.read_layer(path, "companies")
+        areas.load.pipeline.read_layer(path, "companies")
 
 
 def test_html_page_saved_as_geojson(tmp_path):
@@ -569,7 +573,7 @@ def test_html_page_saved_as_geojson(tmp_path):
         "<!DOCTYPE html><html><body><h1>502 Bad Gateway</h1></body></html>", encoding="utf-8"
     )
     with pytest.raises(DamagedFileError, match="HTML page"):
-        areas.io.read_layer(path, "districts")
+        areas.load.pipeline.read_layer(path, "districts")
 
 
 def test_truncated_geojson(tmp_path):
@@ -577,7 +581,7 @@ def test_truncated_geojson(tmp_path):
     text = path.read_text(encoding="utf-8")
     path.write_text(text[: len(text) // 2], encoding="utf-8")
     with pytest.raises(DamagedFileError, match="cut off"):
-        areas.io.read_layer(path, "districts")
+        areas.load.pipeline.read_layer(path, "districts")
 
 
 def test_geojson_feature_that_gdal_would_skip(tmp_path):
@@ -586,7 +590,7 @@ def test_geojson_feature_that_gdal_would_skip(tmp_path):
     features[1]["typf"] = features[1].pop("type")  # one damaged byte in a key
     path = write_geojson(features, tmp_path / "districts.geojson", crs=URN_25832)
     with pytest.raises(DamagedFileError, match="holds 3 feature objects but only 2 could be read"):
-        areas.io.read_layer(path, "districts")
+        areas.load.pipeline.read_layer(path, "districts")
     # a property whose value happens to be "Feature" is not mistaken for damage
     features = [
         feature(
@@ -596,7 +600,7 @@ def test_geojson_feature_that_gdal_would_skip(tmp_path):
         for i in (1, 2)
     ]
     path = write_geojson(features, tmp_path / "districts.geojson", crs=URN_25832)
-    assert len(areas.io.read_layer(path, "districts")[0]) == 2
+    assert len(areas.load.pipeline.read_layer(path, "districts")[0]) == 2
 
 
 def test_a_short_read_is_an_error_not_fewer_rows(tmp_path, monkeypatch):
@@ -608,14 +612,14 @@ def test_a_short_read_is_an_error_not_fewer_rows(tmp_path, monkeypatch):
 
     monkeypatch.setattr(pyogrio, "read_dataframe", short)
     with pytest.raises(DamagedFileError, match="gave 3 features but says it holds 5"):
-        areas.io.read_layer(path, "companies")
+        areas.load.pipeline.read_layer(path, "companies")
 
 
 def test_empty_file(tmp_path):
     path = tmp_path / "companies.csv"
     path.write_bytes(b"")
     with pytest.raises(DamagedFileError, match="empty"):
-        areas.io.read_layer(path, "companies")
+        areas.load.pipeline.read_layer(path, "companies")
 
 
 # =========================================================================== Shapefile encodings
@@ -643,7 +647,9 @@ def encoded_shapefile(tmp_path, encoding, *, cpg="keep", ldid=None):
 
 @pytest.mark.parametrize("encoding", ["UTF-8", "cp1252", "cp865"])
 def test_shapefile_with_cpg(tmp_path, encoding):
-    frame, source = areas.io.read_layer(encoded_shapefile(tmp_path, encoding), "companies")
+    frame, source = areas.load.pipeline.read_layer(
+        encoded_shapefile(tmp_path, encoding), "companies"
+    )
     assert names_of(frame) == NAMES
     assert source.encoding == {"UTF-8": "utf-8", "cp1252": "cp1252", "cp865": "cp865"}[encoding]
 
@@ -651,7 +657,7 @@ def test_shapefile_with_cpg(tmp_path, encoding):
 def test_shapefile_utf8_without_cpg(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        frame, source = areas.io.read_layer(
+        frame, source = areas.load.pipeline.read_layer(
             encoded_shapefile(tmp_path, "UTF-8", cpg=None), "companies"
         )
     assert names_of(frame) == NAMES and source.encoding == "utf-8"
@@ -661,7 +667,7 @@ def test_shapefile_utf8_without_cpg(tmp_path):
 def test_shapefile_single_byte_without_cpg_is_guessed_with_a_warning(tmp_path, encoding):
     path = encoded_shapefile(tmp_path, encoding, cpg=None)
     with pytest.warns(AreasWarning, match=rf"no \.cpg .* read as {encoding}"):
-        frame, source = areas.io.read_layer(path, "companies")
+        frame, source = areas.load.pipeline.read_layer(path, "companies")
     assert names_of(frame) == NAMES and source.encoding == encoding
 
 
@@ -669,7 +675,7 @@ def test_shapefile_cp865_declared_by_ldid(tmp_path):
     path = encoded_shapefile(tmp_path, "cp865", cpg=None, ldid=0x66)  # dBASE "Nordic MS-DOS"
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        frame, source = areas.io.read_layer(path, "companies")
+        frame, source = areas.load.pipeline.read_layer(path, "companies")
     assert names_of(frame) == NAMES and source.encoding == "cp865"
 
 
@@ -678,22 +684,22 @@ def test_cpg_that_lies_utf8_over_cp1252(tmp_path):
     with pytest.raises(
         EncodingError, match=r"says UTF-8 but the text is not UTF-8; it looks like cp1252"
     ):
-        areas.io.read_layer(path, "companies")
-    frame, source = areas.io.read_layer(path, "companies", encoding="cp1252")
+        areas.load.pipeline.read_layer(path, "companies")
+    frame, source = areas.load.pipeline.read_layer(path, "companies", encoding="cp1252")
     assert names_of(frame) == NAMES and source.encoding == "cp1252"
 
 
 def test_cpg_that_lies_1252_over_utf8(tmp_path):
     path = encoded_shapefile(tmp_path, "UTF-8", cpg="1252")
     with pytest.raises(EncodingError, match=r"says 1252 but the text is UTF-8"):
-        areas.io.read_layer(path, "companies")
+        areas.load.pipeline.read_layer(path, "companies")
 
 
 def test_cpg_that_lies_1252_over_cp865(tmp_path):
     path = encoded_shapefile(tmp_path, "cp865", cpg="1252")
     with pytest.raises(EncodingError, match="cp865|cannot be cp1252"):
-        areas.io.read_layer(path, "companies")
-    frame, _ = areas.io.read_layer(path, "companies", encoding="cp865")
+        areas.load.pipeline.read_layer(path, "companies")
+    frame, _ = areas.load.pipeline.read_layer(path, "companies", encoding="cp865")
     assert names_of(frame) == NAMES
 
 
@@ -702,7 +708,7 @@ def test_mojibake_in_the_source_is_refused(tmp_path):
     assert broken[0].startswith("Ã†")
     path = write(companies(3, name=broken), tmp_path / "companies.geojson")
     with pytest.raises(EncodingError) as info:
-        areas.io.read_layer(path, "companies")
+        areas.load.pipeline.read_layer(path, "companies")
     assert info.value.ids == ["0001", "0002", "0003"] and "Ã¦" in str(info.value)
 
 
@@ -712,7 +718,7 @@ def test_mojibake_in_the_source_is_refused(tmp_path):
 def test_csv_semicolon_and_decimal_commas(tmp_path):
     path = tmp_path / "companies.csv"
     path.write_text("company_id;name;employees;lon;lat\n0042;Ærø;3;12,46;55,61\n", encoding="utf-8")
-    frame, _ = areas.io.read_layer(path, "companies")
+    frame, _ = areas.load.pipeline.read_layer(path, "companies")
     expected = gpd.GeoSeries([Point(12.46, 55.61)], crs="EPSG:4326").to_crs(WORK_CRS)
     assert frame.geometry.iloc[0].distance(expected.iloc[0]) < 0.01
     assert frame["company_id"].tolist() == ["0042"] and frame["name"].tolist() == ["Ærø"]
@@ -724,7 +730,7 @@ def test_csv_comma_with_unquoted_decimal_commas(tmp_path):
         "company_id,name,lon,lat\n0001,A,12,46,55,61\n0002,B,12,47,55,62\n", encoding="utf-8"
     )
     with pytest.raises(DamagedFileError) as info:
-        areas.io.read_layer(path, "companies")
+        areas.load.pipeline.read_layer(path, "companies")
     text = str(info.value)
     assert "line 2 (6 fields), 3 (6 fields)" in text and "decimal commas" in text and "`;`" in text
 
@@ -733,7 +739,7 @@ def test_csv_line_with_too_few_fields(tmp_path):
     path = tmp_path / "companies.csv"
     path.write_text("company_id,name,lon,lat\n0001,A,12.46,55.61\n0002,B,12.47\n", encoding="utf-8")
     with pytest.raises(DamagedFileError, match=r"line 3 \(3 fields\)"):
-        areas.io.read_layer(path, "companies")
+        areas.load.pipeline.read_layer(path, "companies")
 
 
 def test_csv_quoted_fields_with_separators(tmp_path):
@@ -741,7 +747,7 @@ def test_csv_quoted_fields_with_separators(tmp_path):
     path.write_text(
         'company_id,name,lon,lat\n0001,"Klee, Brdr.","12,46","55,61"\n', encoding="utf-8"
     )
-    frame, _ = areas.io.read_layer(path, "companies")
+    frame, _ = areas.load.pipeline.read_layer(path, "companies")
     assert frame["name"].tolist() == ["Klee, Brdr."] and len(frame) == 1
 
 
@@ -749,21 +755,21 @@ def test_csv_duplicate_column_names(tmp_path):
     path = tmp_path / "companies.csv"
     path.write_text("company_id;name;name;lon;lat\n1;A;B;12,4;55,6\n", encoding="utf-8")
     with pytest.raises(SchemaError, match="duplicate column names: `name`"):
-        areas.io.read_layer(path, "companies")
+        areas.load.pipeline.read_layer(path, "companies")
 
 
 def test_csv_cp1252_is_read_with_a_warning(tmp_path):
     path = tmp_path / "companies.csv"
     path.write_bytes("company_id;name;lon;lat\n0001;Ærø Å;12,46;55,61\n".encode("cp1252"))
     with pytest.warns(AreasWarning, match="not UTF-8; it was read as cp1252"):
-        frame, source = areas.io.read_layer(path, "companies")
+        frame, source = areas.load.pipeline.read_layer(path, "companies")
     assert frame["name"].tolist() == ["Ærø Å"] and source.encoding == "cp1252"
 
 
 def test_csv_leading_zero_codes_and_utf8_bom(tmp_path):
     path = tmp_path / "companies.csv"
     path.write_bytes("\ufeffcompany_id,name,sector,lon,lat\n00123,A,0165,12.46,55.61\n".encode())
-    frame, _ = areas.io.read_layer(path, "companies")
+    frame, _ = areas.load.pipeline.read_layer(path, "companies")
     assert frame["company_id"].tolist() == ["00123"] and frame["sector"].tolist() == ["0165"]
 
 
@@ -797,7 +803,7 @@ def _check_truncation(fmt: str, part: str, fraction: float) -> None:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", AreasWarning)
-                frame, source = areas.io.read_layer(main, "companies")
+                frame, source = areas.load.pipeline.read_layer(main, "companies")
         except AreasError:
             return
         assert frame["company_id"].tolist() == [f"{i:04d}" for i in range(1, 41)]

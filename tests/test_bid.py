@@ -10,7 +10,7 @@ import shapely
 from geopandas.testing import assert_geodataframe_equal
 from shapely.geometry import Point, box
 
-from areas.bid import BidCoverage, bid_coverage
+from areas.analysis.bid import BidCoverage, bid_coverage
 from areas.errors import ConfigError, CrsError, MissingColumnError, SchemaError
 
 CRS = "EPSG:25832"
@@ -290,8 +290,8 @@ def test_area_matches_slow_reference(seed):
 
 
 def test_bundled_avedoere_holme_bid_mid_2023():
-    io = pytest.importorskip("areas.io")
-    from areas import datasets
+    io = pytest.importorskip("areas.load.pipeline")
+    import areas.load.datasets as datasets
 
     try:
         datasets.bundled_dir()

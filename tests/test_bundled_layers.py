@@ -54,15 +54,37 @@ DISTRICT_MUNICIPALITY = {
 
 #: Hovedstadens Letbane, north to south (domain facts).
 STAGE_2 = [
-    "Lundtofte", "Rævehøjvej", "Anker Engelunds Vej – DTU", "Akademivej – DTU", "Fortunbyen",
-    "Lyngby Centrum", "Lyngby st.", "Gammelmosevej", "Buddinge st.", "Gladsaxe Rådhus",
-    "Gladsaxevej", "Gladsaxe Trafikplads", "Dynamovej", "Herlev Hospital", "Herlev Bymidte",
-    "Herlev st.", "Herlev Syd",
+    "Lundtofte",
+    "Rævehøjvej",
+    "Anker Engelunds Vej – DTU",
+    "Akademivej – DTU",
+    "Fortunbyen",
+    "Lyngby Centrum",
+    "Lyngby st.",
+    "Gammelmosevej",
+    "Buddinge st.",
+    "Gladsaxe Rådhus",
+    "Gladsaxevej",
+    "Gladsaxe Trafikplads",
+    "Dynamovej",
+    "Herlev Hospital",
+    "Herlev Bymidte",
+    "Herlev st.",
+    "Herlev Syd",
 ]
 STAGE_1 = [
-    "Rødovre Nord", "Glostrup Ejby", "Glostrup Nord (– Hersted)",
-    "Glostrup Hospital – Rigshospitalet", "Glostrup st.", "Kirkebjerg", "Brøndbyvester",
-    "Delta Park", "Vallensbæk st.", "Strandhaven", "Ishøj Strand – Arken", "Ishøj st.",
+    "Rødovre Nord",
+    "Glostrup Ejby",
+    "Glostrup Nord (– Hersted)",
+    "Glostrup Hospital – Rigshospitalet",
+    "Glostrup st.",
+    "Kirkebjerg",
+    "Brøndbyvester",
+    "Delta Park",
+    "Vallensbæk st.",
+    "Strandhaven",
+    "Ishøj Strand – Arken",
+    "Ishøj st.",
 ]
 #: S-train stations (lat, lon), domain facts.
 S_TRAIN = {
@@ -80,8 +102,11 @@ S_TRAIN = {
     "Ny Ellebjerg": (55.652303, 12.517284),
 }
 #: Light-rail stop -> (S-train station, published distance in metres).
-INTERCHANGE_M = {"Glostrup st.": ("Glostrup", 181), "Vallensbæk st.": ("Vallensbæk", 137),
-                 "Ishøj st.": ("Ishøj", 80)}
+INTERCHANGE_M = {
+    "Glostrup st.": ("Glostrup", 181),
+    "Vallensbæk st.": ("Vallensbæk", 137),
+    "Ishøj st.": ("Ishøj", 80),
+}
 NAMED_FIRMS = {
     "hersted-industripark": ["Colas Danmark", "Keolis Bus Danmark", "FTZ Autodele & Værktøj"],
     "vaerkstedskvarteret": ["G4S", "Brdr. Klee", "Malerflex Industrilakering"],
@@ -161,10 +186,12 @@ def test_file_is_utf8_geojson_in_25832_with_crs_member(kind):
 @pytest.mark.parametrize("kind", KIND_FILES)
 def test_coordinates_are_rounded_to_centimetres(raw, kind):
     """Coordinates are metres rounded to 0.01 m."""
-    coords = np.concatenate([
-        np.asarray(shapely.get_coordinates(shapely.geometry.shape(f["geometry"]))).ravel()
-        for f in raw[kind]["features"]
-    ])
+    coords = np.concatenate(
+        [
+            np.asarray(shapely.get_coordinates(shapely.geometry.shape(f["geometry"]))).ravel()
+            for f in raw[kind]["features"]
+        ]
+    )
     cents = coords * 100
     assert np.all(np.abs(cents - np.round(cents)) < 1e-6)
     # and they lie in Denmark, in metres
@@ -222,8 +249,12 @@ def test_polygons_are_valid(layers, kind):
 def test_danish_letters_survive(layers):
     """æ, ø and å are present and read back as themselves."""
     names = set(layers["districts"]["name"])
-    assert {"Værkstedskvarteret", "Røde Vejrmølle Industrikvarter", "Avedøre Holme",
-            "Tårnfalkevej/Strandskadevej"} <= names
+    assert {
+        "Værkstedskvarteret",
+        "Røde Vejrmølle Industrikvarter",
+        "Avedøre Holme",
+        "Tårnfalkevej/Strandskadevej",
+    } <= names
     firm_names = layers["companies"]["name"]
     assert firm_names.str.contains("æ").sum() > 10
     assert firm_names.str.contains("ø").sum() > 10
@@ -324,8 +355,10 @@ def test_albertslund_bids_start_2019_2020_with_open_end(layers, districts):
     alb = bids[bids["district_id"] != "avedoere-holme"]
     years = sorted(zip(alb["start"].dt.year, alb["district_id"], strict=True))
     assert years == [
-        (2019, "hersted-industripark"), (2019, "roede-vejmoelle"),
-        (2020, "hersted-industripark"), (2020, "vaerkstedskvarteret"),
+        (2019, "hersted-industripark"),
+        (2019, "roede-vejmoelle"),
+        (2020, "hersted-industripark"),
+        (2020, "vaerkstedskvarteret"),
     ]
     assert alb["end"].isna().all()
     for geom, did in zip(alb.geometry, alb["district_id"], strict=True):
@@ -506,8 +539,16 @@ def test_albertslund_members_only_inside_active_bids(layers, located):
     """Albertslund BID members lie inside an active BID."""
     bids = layers["bids"]
     alb = bids[bids["end"].isna()].geometry
-    firms = located[located["district_id"].isin(["hersted-industripark", "roede-vejmoelle",
-                                                 "vaerkstedskvarteret", "albertslund-centrum"])]
+    firms = located[
+        located["district_id"].isin(
+            [
+                "hersted-industripark",
+                "roede-vejmoelle",
+                "vaerkstedskvarteret",
+                "albertslund-centrum",
+            ]
+        )
+    ]
     members = firms[firms["bid_member"]]
     assert len(members) > 0
     assert all(any(g.contains(p) for g in alb) for p in members.geometry)
@@ -552,7 +593,10 @@ def test_generator_is_byte_for_byte_reproducible(tmp_path):
     """Re-running the generator gives byte-identical files."""
     run = subprocess.run(
         [sys.executable, str(SCRIPT), "--out", str(tmp_path)],
-        capture_output=True, text=True, cwd=REPO, check=False,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=False,
     )
     assert run.returncode == 0, run.stderr
     for kind in KIND_FILES:
@@ -566,8 +610,8 @@ def test_generator_is_byte_for_byte_reproducible(tmp_path):
 
 @pytest.fixture(scope="module")
 def atlas():
-    """Return the bundled layers loaded through ``areas.io.load`` (skip if absent)."""
-    io = pytest.importorskip("areas.io")
+    """Return the bundled layers loaded through ``areas.load.pipeline.load`` (skip if absent)."""
+    io = pytest.importorskip("areas.load.pipeline")
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # the bundled data loads without repairs or guesses
         return io.load()

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from areas.config import (
+from areas.errors import ConfigError
+from areas.load.config import (
     FALLBACKS,
     AreasConfig,
     check_crs,
@@ -14,7 +15,6 @@ from areas.config import (
     parse_layer_table,
     read_config,
 )
-from areas.errors import ConfigError
 
 
 def write_toml(tmp_path: Path, text: str) -> Path:

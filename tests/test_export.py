@@ -17,11 +17,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from areas import _export
+import areas.output.export as _export
 from areas._atomic import TMP_PREFIX
-from areas._charts import bar_chart, line_chart, static_map
-from areas._export import count_csv_rows, gpkg_layer_counts, write_csv, write_gpkg, write_xlsx
 from areas.errors import OutputError
+from areas.output.charts import bar_chart, line_chart, static_map
+from areas.output.export import count_csv_rows, gpkg_layer_counts, write_csv, write_gpkg, write_xlsx
 
 CRS = "EPSG:25832"
 

@@ -13,7 +13,7 @@ import pytest
 import shapely
 from shapely.geometry import Point, box
 
-import areas.io
+import areas.load.pipeline
 from areas.atlas import Atlas
 from areas.errors import AreasWarning, ConfigError, MissingLayerError
 from areas.schema import KIND_NAMES, KINDS, SQM_PER_HA, WORK_CRS
@@ -89,7 +89,7 @@ def write_layer(frame, path, *, layer=None):
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_read_layer_companies_every_format(tmp_path, fmt):
     path = write_layer(companies_frame(), tmp_path / f"companies.{fmt}")
-    frame, source = areas.io.read_layer(path, "companies")
+    frame, source = areas.load.pipeline.read_layer(path, "companies")
     assert frame.crs == WORK_CRS
     assert frame["company_id"].tolist() == ["007", "0042", "100"]  # leading zeros kept
     assert all(type(v) is str for v in frame["company_id"])
@@ -113,7 +113,7 @@ def test_read_layer_companies_every_format(tmp_path, fmt):
 @pytest.mark.parametrize("fmt", ["gpkg", "geojson", "shp"])
 def test_read_layer_districts_every_format(tmp_path, fmt):
     path = write_layer(districts_frame(), tmp_path / f"districts.{fmt}")
-    frame, source = areas.io.read_layer(path, "districts")
+    frame, source = areas.load.pipeline.read_layer(path, "districts")
     assert frame["district_id"].tolist() == ["avedoere-holme", "holmene"]
     assert frame["name"].tolist() == ["Avedøre Holme", "Holmene"]
     assert frame["status"].tolist() == ["existing", "withdrawn"]
@@ -124,7 +124,7 @@ def test_read_layer_districts_every_format(tmp_path, fmt):
 
 def test_dates_parsed_and_blank_is_nat(tmp_path):
     path = write_layer(stops_frame(), tmp_path / "stops.csv")
-    frame, _ = areas.io.read_layer(path, "stops")
+    frame, _ = areas.load.pipeline.read_layer(path, "stops")
     assert str(frame["opens"].dtype).startswith("datetime64")
     assert frame["opens"].iloc[0] == pd.Timestamp("2025-10-26")
     assert pd.isna(frame["opens"].iloc[1])
@@ -140,14 +140,16 @@ def test_date_formats_accepted(tmp_path):
         geometry=[square(X0 + i * 10, Y0, 5) for i in range(5)],
         crs=WORK_CRS,
     )
-    frame, _ = areas.io.read_layer(write_layer(bids, tmp_path / "bids.geojson"), "bids")
+    frame, _ = areas.load.pipeline.read_layer(write_layer(bids, tmp_path / "bids.geojson"), "bids")
     assert frame["start"].tolist()[:4] == [pd.Timestamp("2021-05-01")] * 4
     assert frame["start"].iloc[4] == pd.Timestamp("2021-01-01")
 
 
 def test_extra_columns_kept_after_schema_columns(tmp_path):
     companies = companies_frame().assign(cvr=["12345678", "00012345", "87654321"])
-    frame, _ = areas.io.read_layer(write_layer(companies, tmp_path / "companies.csv"), "companies")
+    frame, _ = areas.load.pipeline.read_layer(
+        write_layer(companies, tmp_path / "companies.csv"), "companies"
+    )
     schema = list(KINDS["companies"].columns)
     assert list(frame.columns) == [*schema, "cvr", "geometry"]
     assert frame["cvr"].tolist()[1] == "00012345"
@@ -158,7 +160,7 @@ def test_shapefile_ten_character_column_names_are_matched(tmp_path):
     path = write_layer(districts_frame(), tmp_path / "districts.shp")
     fields = pyogrio.read_info(path)["fields"].tolist()
     assert "district_i" in fields and "municipali" in fields
-    frame, source = areas.io.read_layer(path, "districts")
+    frame, source = areas.load.pipeline.read_layer(path, "districts")
     assert frame["municipality"].tolist() == ["Hvidovre", "Hvidovre"]
     assert source.column_map == {"district_i": "district_id", "municipali": "municipality"}
 
@@ -173,7 +175,7 @@ def test_columns_and_constants(tmp_path):
         crs=WORK_CRS,
     )
     path = write_layer(plans, tmp_path / "plans.gpkg")
-    frame, source = areas.io.read_layer(
+    frame, source = areas.load.pipeline.read_layer(
         path,
         "districts",
         columns={"district_id": "planid", "name": "plannavn"},
@@ -189,14 +191,18 @@ def test_status_and_mode_are_normalised_case_and_separators(tmp_path):
     stops = stops_frame()
     stops["mode"] = ["Light Rail", "BUS"]
     stops["status"] = [" Existing", "planned"]
-    frame, _ = areas.io.read_layer(write_layer(stops, tmp_path / "stops.geojson"), "stops")
+    frame, _ = areas.load.pipeline.read_layer(
+        write_layer(stops, tmp_path / "stops.geojson"), "stops"
+    )
     assert frame["mode"].tolist() == ["light_rail", "bus"]
     assert frame["status"].tolist() == ["existing", "planned"]
 
 
 def test_booleans_in_danish_and_english(tmp_path):
     companies = companies_frame().assign(bid_member=["ja", "No", ""])
-    frame, _ = areas.io.read_layer(write_layer(companies, tmp_path / "companies.csv"), "companies")
+    frame, _ = areas.load.pipeline.read_layer(
+        write_layer(companies, tmp_path / "companies.csv"), "companies"
+    )
     assert frame["bid_member"].tolist()[:2] == [True, False]
     assert pd.isna(frame["bid_member"].iloc[2])
 
@@ -207,7 +213,7 @@ def test_inputs_in_different_crs_are_reprojected(tmp_path):
     write_layer(districts_frame().to_crs("EPSG:4326"), folder / "districts.geojson")
     write_layer(companies_frame().to_crs("EPSG:25833"), folder / "companies.gpkg")
     write_layer(stops_frame().to_crs("EPSG:3857"), folder / "stops.shp")
-    atlas = areas.io.load(folder, fallback="empty")
+    atlas = areas.load.pipeline.load(folder, fallback="empty")
     assert atlas.sources["districts"].original_crs == "EPSG:4326"
     assert atlas.sources["companies"].original_crs == "EPSG:25833"
     assert atlas.sources["stops"].original_crs == "EPSG:3857"
@@ -230,7 +236,7 @@ def test_load_folder_of_mixed_formats(tmp_path):
     write_layer(stops_frame(), tmp_path / "stops.shp")
     (tmp_path / "notes.txt").write_text("not a layer")
     with pytest.warns(AreasWarning, match=r"`bids`, `rewilding`.*empty"):
-        atlas = areas.io.load(tmp_path)
+        atlas = areas.load.pipeline.load(tmp_path)
     assert isinstance(atlas, Atlas)
     assert len(atlas.districts) == 2 and len(atlas.companies) == 3 and len(atlas.stops) == 2
     assert len(atlas.bids) == 0 and atlas.sources["bids"].path is None
@@ -244,27 +250,27 @@ def test_load_geopackage_with_kind_layers(tmp_path):
     write_layer(districts_frame(), path, layer="districts")
     write_layer(companies_frame(), path, layer="companies")
     write_layer(stops_frame(), path, layer="extra_stuff")
-    atlas = areas.io.load(path, fallback="empty")
+    atlas = areas.load.pipeline.load(path, fallback="empty")
     assert atlas.sources["districts"].layer == "districts"
     assert len(atlas.companies) == 3 and len(atlas.stops) == 0
 
 
 def test_load_single_file_named_after_a_kind(tmp_path):
     path = write_layer(districts_frame(), tmp_path / "districts.geojson")
-    atlas = areas.io.load(path, fallback="empty")
+    atlas = areas.load.pipeline.load(path, fallback="empty")
     assert atlas.districts["district_id"].tolist() == ["avedoere-holme", "holmene"]
 
 
 def test_load_file_not_named_after_a_kind_needs_a_toml(tmp_path):
     path = write_layer(districts_frame(), tmp_path / "plans.geojson")
     with pytest.raises(ConfigError, match="areas.toml"):
-        areas.io.load(path)
+        areas.load.pipeline.load(path)
 
 
 def test_load_folder_without_districts(tmp_path):
     write_layer(companies_frame(), tmp_path / "companies.csv")
     with pytest.raises(MissingLayerError, match="districts are required"):
-        areas.io.load(tmp_path)
+        areas.load.pipeline.load(tmp_path)
 
 
 def test_load_toml_with_mapping_constants_and_relative_path(tmp_path):
@@ -295,20 +301,20 @@ path = "data/firms.csv"
     )
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # fallback is stated: no warning about empty layers
-        atlas = areas.io.load(toml)
+        atlas = areas.load.pipeline.load(toml)
     assert atlas.districts["name"].tolist() == ["Avedøre Holme", "Holmene"]
     assert set(atlas.districts["status"]) == {"existing"}
     assert len(atlas.companies) == 3 and len(atlas.rewilding) == 0
     assert atlas.sources["districts"].column_map == {"planid": "district_id", "plannavn": "name"}
     # a folder holding an areas.toml is read through it
-    assert len(areas.io.load(tmp_path).districts) == 2
+    assert len(areas.load.pipeline.load(tmp_path).districts) == 2
 
 
 def test_config_mapping_with_source_folder(tmp_path):
     write_layer(companies_frame(), tmp_path / "companies.csv")
     plans = districts_frame().rename(columns={"district_id": "id"})
     write_layer(plans, tmp_path / "plans.gpkg")
-    atlas = areas.io.load(
+    atlas = areas.load.pipeline.load(
         tmp_path,
         config={"districts": {"path": "plans.gpkg", "columns": {"district_id": "id"}}},
         fallback="empty",
@@ -317,7 +323,7 @@ def test_config_mapping_with_source_folder(tmp_path):
 
 
 def test_fallback_bundled_fills_absent_kinds(tmp_path):
-    from areas import datasets
+    import areas.load.datasets as datasets
 
     try:
         bundled = datasets.bundled_dir()
@@ -326,13 +332,13 @@ def test_fallback_bundled_fills_absent_kinds(tmp_path):
     write_layer(districts_frame(), tmp_path / "districts.geojson")
     # the bundled BIDs name bundled districts that this districts layer lacks
     with pytest.warns(AreasWarning, match="not in the districts layer"):
-        atlas = areas.io.load(tmp_path, fallback="bundled")
+        atlas = areas.load.pipeline.load(tmp_path, fallback="bundled")
     assert len(atlas.districts) == 2
     assert atlas.sources["companies"].path == str(bundled / "companies.geojson")
 
 
 def test_load_bundled_layers():
-    from areas import datasets
+    import areas.load.datasets as datasets
 
     try:
         datasets.bundled_dir()
@@ -340,7 +346,7 @@ def test_load_bundled_layers():
         pytest.skip("the bundled layers are not built yet")
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # the bundled data loads without repairs or guesses
-        atlas = areas.io.load()
+        atlas = areas.load.pipeline.load()
     assert set(atlas.districts["district_id"]) >= {"hersted-industripark", "avedoere-holme"}
     for kind in KIND_NAMES:
         src = atlas.sources[kind]
@@ -348,7 +354,7 @@ def test_load_bundled_layers():
 
 
 def test_empty_layer_has_schema_dtypes():
-    frame = areas.io.empty_layer("rewilding")
+    frame = areas.load.pipeline.empty_layer("rewilding")
     assert frame.crs == WORK_CRS and len(frame) == 0
     assert str(frame["species_count"].dtype) == "Int64"
     assert str(frame["survey_area_m2"].dtype) == "float64"
@@ -377,7 +383,7 @@ status = "existing"
 """,
         encoding="utf-8",
     )
-    atlas = areas.io.load(toml)
+    atlas = areas.load.pipeline.load(toml)
     districts = atlas.districts
     assert len(districts) == 170
     assert districts.crs == WORK_CRS

@@ -28,12 +28,11 @@ import shapely
 from hypothesis import given
 from hypothesis import strategies as st
 
-from areas import _i18n
+import areas.output.i18n as _i18n
 from areas._atomic import TMP_PREFIX
-from areas._offline import LEAFLET_VERSION, external_resources, make_self_contained
 from areas.atlas import Atlas
 from areas.errors import AreasError, AreasWarning, ConfigError, CoordinateError, OutputError
-from areas.maps import (
+from areas.output.maps.build import (
     BAND_COLORS,
     BID_COLORS,
     UnknownDistrictError,
@@ -42,6 +41,7 @@ from areas.maps import (
     overview_map,
     save_map,
 )
+from areas.output.offline import LEAFLET_VERSION, external_resources, make_self_contained
 from areas.scenario import active_bids, stops_in_service
 from areas.schema import DENMARK_BOUNDS_4326, MODE_GROUPS
 
@@ -912,7 +912,9 @@ def test_ten_thousand_firms_stay_small():
 
 
 def test_overview_map_computes_the_summary_itself():
-    summary_module = pytest.importorskip("areas.summary", reason="areas.summary is not available")
+    summary_module = pytest.importorskip(
+        "areas.analysis.summary", reason="areas.analysis.summary is not available"
+    )
     atlas = make_atlas()
     page = render(overview_map(atlas, as_of=AS_OF))
     blocks = data_blocks(page)

@@ -1,6 +1,6 @@
 """The saved maps in a real browser (headless Debian chromium), with the network blocked.
 
-Each test writes a map with :func:`areas.maps.save_map`, opens the file with
+Each test writes a map with :func:`areas.output.maps.build.save_map`, opens the file with
 every request that is not ``file:`` or ``data:`` aborted, and asks Leaflet
 what it drew. Screenshots go to the ``artifacts_dir`` folder.
 """
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from areas.maps import overview_map, save_map
+from areas.output.maps.build import overview_map, save_map
 
 pytestmark = pytest.mark.browser
 
@@ -231,7 +231,7 @@ def test_many_firms_switch_from_grid_to_points(opened, artifacts_dir):
 
 
 def test_danish_map_with_the_real_analysis(opened, artifacts_dir):
-    pytest.importorskip("areas.summary", reason="areas.summary is not available")
+    pytest.importorskip("areas.analysis.summary", reason="areas.analysis.summary is not available")
     atlas = make_atlas(40)
     page = opened(overview_map(atlas, as_of="2026-01-01", lang="da", color_by="bid"), "da.html")
     assert page.counts()["firm"] == 40

@@ -45,7 +45,9 @@ def test_wheel_carries_layers_templates_and_entry_point(wheel):
             assert bundled in names
             assert zf.read(bundled) == (REPO / "layers" / f"{kind}.geojson").read_bytes()
         assert "areas/_bundled_layers/README.md" in names
-        assert any(n.startswith("areas/templates/") and n.endswith(".html") for n in names)
+        assert any(
+            n.startswith("areas/output/report/templates/") and n.endswith(".html") for n in names
+        )
         assert "areas/py.typed" in names
         entry_points = next(n for n in names if n.endswith("entry_points.txt"))
         assert "areas = areas.cli:main" in zf.read(entry_points).decode()

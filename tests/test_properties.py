@@ -17,12 +17,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shapely.geometry import Point, box
 
-from areas.assign import assign_districts
+from areas.analysis.assign import assign_districts
+from areas.analysis.bid import bid_coverage
+from areas.analysis.rewilding import rewilded_hectares
+from areas.analysis.summary import summarize
+from areas.analysis.transit.access import transit_access
 from areas.atlas import Atlas
-from areas.bid import bid_coverage
-from areas.rewilding import rewilded_hectares
-from areas.summary import summarize
-from areas.transit import transit_access
 
 CRS = "EPSG:25832"
 X0, Y0 = 717_000.0, 6_167_000.0

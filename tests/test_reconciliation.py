@@ -34,7 +34,7 @@ from test_corpus_cli import CASES, FALLBACK, built
 import areas
 from areas.atlas import Atlas
 from areas.errors import AreasWarning
-from areas.report import REPORT_LABELS, write_report
+from areas.output.report.write import REPORT_LABELS, write_report
 from areas.schema import KINDS, WORK_CRS
 
 USABLE = [c for c in CASES if c.outcome != "error"]

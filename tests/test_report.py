@@ -1,4 +1,4 @@
-"""Tests of :func:`areas.report.write_report`: files, contents, safety and atomicity.
+"""Tests of :func:`areas.output.report.write.write_report`: files, contents, safety and atomicity.
 
 A hand-made atlas (three 1 km squares near Albertslund, a few firms and stops
 whose distances are round numbers) checks the figures by hand; the bundled
@@ -31,11 +31,17 @@ from conftest import require_or_skip
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from areas import report as report_module
+import areas.output.report.write as report_module
 from areas._atomic import TMP_PREFIX
 from areas.atlas import Atlas
 from areas.errors import ConfigError, OutputError
-from areas.report import RESERVED_NAMES, district_slugs, recover, safe_slug, write_report
+from areas.output.report.write import (
+    RESERVED_NAMES,
+    district_slugs,
+    recover,
+    safe_slug,
+    write_report,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 CRS = "EPSG:25832"
@@ -702,8 +708,7 @@ _KILL_SCRIPT = textwrap.dedent(
     import os, shutil, sys, time
     from pathlib import Path
     import areas
-    from areas import report as r
-
+    import areas.output.report.write as r
     out, point, ready = sys.argv[1], sys.argv[2], Path(sys.argv[3])
 
     def hang():

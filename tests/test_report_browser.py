@@ -16,7 +16,7 @@ import pytest
 from conftest import CHROMIUM_ARGS  # the launch flags every browser test uses
 from test_report import XSS, tiny_atlas  # the hand-made atlas
 
-from areas.report import write_report
+from areas.output.report.write import write_report
 
 pytestmark = pytest.mark.browser
 

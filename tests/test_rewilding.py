@@ -10,8 +10,8 @@ import shapely
 from geopandas.testing import assert_geodataframe_equal
 from shapely.geometry import box
 
+from areas.analysis.rewilding import Rewilding, owner_kind, rewilded_hectares
 from areas.errors import CrsError, GeometryError, MissingColumnError
-from areas.rewilding import Rewilding, owner_kind, rewilded_hectares
 
 CRS = "EPSG:25832"
 X0, Y0 = 717_000.0, 6_167_000.0
@@ -301,8 +301,8 @@ def test_matches_slow_reference(seed):
 
 
 def test_bundled_avedoere_holme_rewilding():
-    io = pytest.importorskip("areas.io")
-    from areas import datasets
+    io = pytest.importorskip("areas.load.pipeline")
+    import areas.load.datasets as datasets
 
     try:
         datasets.bundled_dir()

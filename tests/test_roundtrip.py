@@ -6,8 +6,8 @@ leading zeros, names with æ, ø, å and other text a planner's data holds
 polygons and points. Each layer is
 
 - written in every input format (GeoPackage, GeoJSON, Shapefile with its
-  ``.cpg``, CSV) and read back with :func:`areas.io.read_layer`;
-- written with the report writers of :mod:`areas._export` (CSV, XLSX,
+  ``.cpg``, CSV) and read back with :func:`areas.load.pipeline.read_layer`;
+- written with the report writers of :mod:`areas.output.export` (CSV, XLSX,
   GeoPackage) and read back with pandas, openpyxl and pyogrio;
 
 and must keep its feature count, its ids (as text), its CRS, its text and
@@ -34,10 +34,10 @@ from openpyxl import load_workbook
 from shapely import affinity
 
 import areas
-from areas._export import count_csv_rows, write_csv, write_gpkg, write_xlsx
 from areas.atlas import Atlas
-from areas.io import read_layer
-from areas.report import write_report
+from areas.load.pipeline import read_layer
+from areas.output.export import count_csv_rows, write_csv, write_gpkg, write_xlsx
+from areas.output.report.write import write_report
 from areas.schema import KINDS, STATUSES, WORK_CRS
 
 X0, Y0 = 700_000.0, 6_160_000.0  # Vestegnen, EPSG:25832

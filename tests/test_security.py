@@ -33,7 +33,7 @@ from test_report import _frame
 
 from areas.atlas import Atlas
 from areas.cli import main
-from areas.report import RESERVED_NAMES, write_report
+from areas.output.report.write import RESERVED_NAMES, write_report
 
 X0, Y0 = 700_000.0, 6_170_000.0  # near Albertslund, EPSG:25832
 SIZE = 500.0
@@ -515,7 +515,7 @@ _TEMPLATE_FIELDS = (
 
 @pytest.mark.parametrize("output", ["overview_map", "district_map", "write_report"])
 def test_attribute_text_is_never_run_as_code(output, tmp_path):
-    from areas.maps import district_map, overview_map, save_map
+    from areas.output.maps.build import district_map, overview_map, save_map
 
     atlas = hostile_atlas()
     markers = []
@@ -563,7 +563,7 @@ def test_dollar_signs_in_names_are_plain_text(tmp_path):
 
 def test_dollar_signs_in_chart_labels_are_plain_text():
     """Bar labels, legend entries and titles with '$' are drawn as written, not as TeX."""
-    from areas._charts import bar_chart, line_chart, static_map
+    from areas.output.charts import bar_chart, line_chart, static_map
 
     names = ["Vej $^$ 1", "$5 og $10"]
     svg = bar_chart(names, {"$a$": [1.0, 2.0], "b $\\x$": [2.0, 1.0]}, title="Plan $_$")

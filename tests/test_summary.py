@@ -11,9 +11,9 @@ import pytest
 from geopandas.testing import assert_geodataframe_equal
 from shapely.geometry import Point, box
 
+from areas.analysis.summary import Summary, compare, summarize
 from areas.atlas import Atlas, Exclusion, LayerSource
 from areas.errors import ConfigError
-from areas.summary import Summary, compare, summarize
 
 CRS = "EPSG:25832"
 X0, Y0 = 700_000.0, 6_172_000.0
@@ -303,8 +303,8 @@ def test_not_an_atlas():
 
 @pytest.fixture(scope="module")
 def bundled():
-    io = pytest.importorskip("areas.io")
-    from areas import datasets
+    io = pytest.importorskip("areas.load.pipeline")
+    import areas.load.datasets as datasets
 
     try:
         datasets.bundled_dir()

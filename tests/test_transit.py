@@ -11,9 +11,14 @@ import pytest
 from geopandas.testing import assert_geodataframe_equal
 from shapely.geometry import Point, box
 
-from areas.assign import assign_districts
+from areas.analysis.assign import assign_districts
+from areas.analysis.transit.access import (
+    DEFAULT_DETOUR_FACTOR,
+    TIE_TOLERANCE_M,
+    TransitAccess,
+    transit_access,
+)
 from areas.errors import ConfigError, CrsError, SchemaError
-from areas.transit import DEFAULT_DETOUR_FACTOR, TIE_TOLERANCE_M, TransitAccess, transit_access
 
 CRS = "EPSG:25832"
 X0, Y0 = 705_000.0, 6_175_000.0  # near Glostrup

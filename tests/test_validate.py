@@ -11,7 +11,7 @@ import pyogrio
 import pytest
 from shapely.geometry import Point, Polygon, box
 
-import areas.io
+import areas.load.pipeline
 from areas.atlas import Atlas
 from areas.cli import main as cli_main
 from areas.errors import ConfigError, DuplicateIdError, SchemaError
@@ -82,7 +82,7 @@ def test_good_source_is_ok_and_holds_the_atlas(good_folder):
 
 def test_same_result_as_load(good_folder):
     report = validate(good_folder, fallback="empty")
-    atlas = areas.io.load(good_folder, fallback="empty")
+    atlas = areas.load.pipeline.load(good_folder, fallback="empty")
     for kind in KIND_NAMES:
         a, b = getattr(report.atlas, kind), getattr(atlas, kind)
         assert a.equals(b), kind
@@ -144,7 +144,7 @@ def test_problem_exception_round_trip(tmp_path):
     with pytest.raises(DuplicateIdError, match="d1"):
         report.raise_first()
     with pytest.raises(DuplicateIdError):
-        areas.io.load(tmp_path, fallback="empty")
+        areas.load.pipeline.load(tmp_path, fallback="empty")
 
 
 def test_config_errors_are_reported_not_raised(tmp_path):

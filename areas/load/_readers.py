@@ -18,7 +18,7 @@ is an error and never a shorter layer:
   and the number of fields on every line.
 
 Readers return a :class:`RawLayer`; the layer schema is applied by
-:mod:`areas.io`.
+:mod:`areas.load.pipeline`.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ import pyogrio
 import pyogrio.raw
 import shapely
 
-from .errors import (
+from areas.errors import (
     AmbiguousLayerError,
     DamagedFileError,
     EncodingError,

@@ -17,7 +17,7 @@ for the municipal website must render with no network, so
   or stylesheet, naming the element that asked for it.
 
 :func:`external_resources` lists the ``http(s)://`` scripts and stylesheets
-left in rendered HTML; :func:`areas.maps.save_map` uses it as its final check.
+left in rendered HTML; :func:`areas.output.maps.build.save_map` uses it as its final check.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from collections.abc import Iterator
 import folium
 from branca.element import CssLink, Element, Figure, JavascriptLink
 
-from .errors import OutputError
+from areas.errors import OutputError
 
 __all__ = [
     "LEAFLET_VERSION",

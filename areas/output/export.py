@@ -30,8 +30,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ._atomic import atomic_path
-from .errors import OutputError
+from areas._atomic import atomic_path
+from areas.errors import OutputError
 
 __all__ = [
     "csv_ready",

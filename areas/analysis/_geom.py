@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .errors import (
+from areas.errors import (
     DuplicateIdError,
     GeometryError,
     GeometryTypeError,
@@ -23,7 +23,7 @@ from .errors import (
     SchemaError,
     format_ids,
 )
-from .schema import SQM_PER_HA, WORK_CRS
+from areas.schema import SQM_PER_HA, WORK_CRS
 
 __all__ = [
     "MIN_AREA_M2",

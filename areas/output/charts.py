@@ -25,7 +25,7 @@ from collections.abc import Iterator, Mapping, Sequence
 
 import numpy as np
 
-from ._i18n import format_number, format_share
+from areas.output.i18n import format_number, format_share
 
 __all__ = ["bar_chart", "line_chart", "static_map"]
 

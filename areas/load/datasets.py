@@ -1,0 +1,56 @@
+"""The bundled layers: Albertslund and Hvidovre business districts.
+
+Examples
+--------
+>>> from areas import datasets
+>>> "companies" in datasets.available()
+True
+>>> datasets.get_path("stops").name
+'stops.geojson'
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from areas.errors import MissingLayerError
+from areas.schema import KIND_NAMES
+
+__all__ = ["bundled_dir", "available", "get_path"]
+
+
+def bundled_dir() -> Path:
+    """Return the folder holding the bundled layers.
+
+    In an installed wheel the layers travel inside the package
+    (``areas/_bundled_layers``); in a source checkout they are the top-level
+    ``layers/`` folder.
+    """
+    here = Path(__file__).resolve().parent.parent  # the `areas` package folder
+    for candidate in (here / "_bundled_layers", here.parent / "layers"):
+        if (candidate / "districts.geojson").exists():
+            return candidate
+    msg = (
+        f"the bundled layers are missing (looked in {here / '_bundled_layers'} and "
+        f"{here.parent / 'layers'}); reinstall the package with `pip install areas`"
+    )
+    raise MissingLayerError(msg)
+
+
+def available() -> tuple[str, ...]:
+    """Return the names of the bundled layers (the five layer kinds)."""
+    return KIND_NAMES
+
+
+def get_path(name: str) -> Path:
+    """Return the path of a bundled layer file.
+
+    Parameters
+    ----------
+    name : str
+        One of :func:`available`.
+    """
+    if name not in KIND_NAMES:
+        msg = f"no bundled layer `{name}`; available: {', '.join(KIND_NAMES)}"
+        raise MissingLayerError(msg)
+    return bundled_dir() / f"{name}.geojson"
