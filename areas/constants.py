@@ -1,0 +1,52 @@
+"""Constants shared by every wing: one home for each number and name.
+
+Thresholds and Fingerplan distances are in metres along whatever distance
+basis an analysis uses (straight line, detour estimate or walking network).
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+__all__ = [
+    "VERSION",
+    "LANGUAGES",
+    "DEFAULT_LANGUAGE",
+    "DEFAULT_THRESHOLDS_M",
+    "CORE_AREA_M",
+    "STATION_NEAR_M",
+    "FINGERPLAN_BANDS_M",
+    "DISTANCES",
+    "DEFAULT_DETOUR_FACTOR",
+    "MODE_GROUP_NAMES",
+    "BANDS",
+]
+
+try:
+    #: The toolkit's version, from the installed package's metadata.
+    VERSION = version("areas")
+except PackageNotFoundError:  # running from a source tree that is not installed
+    VERSION = "0+unknown"
+
+#: Output languages: English and Danish.
+LANGUAGES = ("en", "da")
+#: Language of output when none is asked for.
+DEFAULT_LANGUAGE = "en"
+
+#: Distance thresholds (m) of the share columns.
+DEFAULT_THRESHOLDS_M = (400, 600, 800, 1200)
+#: Fingerplan 2019 station-near core area: within 600 m of a station.
+CORE_AREA_M = 600
+#: Fingerplan 2019 station-near area: within 1,200 m of a station.
+STATION_NEAR_M = 1200
+#: The two Fingerplan distances, nearest first.
+FINGERPLAN_BANDS_M = (CORE_AREA_M, STATION_NEAR_M)
+#: Values of ``distance``: a straight line, or the straight line times a detour factor.
+DISTANCES = ("straight", "walk")
+#: Straight line to walking distance, as a factor; sources in
+#: :mod:`areas.analysis.transit.access`.
+DEFAULT_DETOUR_FACTOR = 1.3
+#: Mode groups reported, in column order.
+MODE_GROUP_NAMES = ("rail", "bus", "any")
+#: Values of ``rail_band``, nearest first.
+BANDS = ("core", "station_near", "beyond")
