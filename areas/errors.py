@@ -57,10 +57,10 @@ def format_ids(ids: Iterable[object], limit: int = MAX_IDS_IN_MESSAGE) -> str:
     >>> format_ids(range(12), limit=3)
     '0, 1, 2 and 9 more'
     """
-    ids = [str(i) for i in ids]
-    shown = ", ".join(ids[:limit])
-    if len(ids) > limit:
-        shown += f" and {len(ids) - limit} more"
+    texts = [str(i) for i in ids]
+    shown = ", ".join(texts[:limit])
+    if len(texts) > limit:
+        shown += f" and {len(texts) - limit} more"
     return shown
 
 
@@ -77,14 +77,49 @@ class AreasError(Exception):
         The layer (kind or layer name inside the file).
     ids : iterable, optional
         The feature ids concerned.
+    kind : str, optional
+        The layer kind (``districts``, ``bids``, ...) when the layer is one of them.
+    fix : str, optional
+        How to fix it, when ``message`` ends with it (``"... Fix: ..."``).
+    detail : str, optional
+        What is wrong without the fix (``message`` holds both).
     """
 
-    def __init__(self, message: str, *, path=None, layer=None, ids=None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: object = None,
+        layer: str | None = None,
+        ids: Iterable[object] | None = None,
+        kind: str | None = None,
+        fix: str | None = None,
+        detail: str | None = None,
+    ):
         self.path = None if path is None else str(path)
         self.layer = layer
         self.ids = None if ids is None else list(ids)
         self.message = message
+        self.kind = kind
+        self.fix = fix
+        self.detail = detail
         super().__init__(self._compose())
+
+    def in_layer(self, layer: str, kind: str | None = None) -> AreasError:
+        """Return the same error naming ``layer`` (and ``kind``) where it names none.
+
+        Errors found while reading a file know the file only; the loader names
+        the layer too, as every other error does.
+        """
+        return type(self)(
+            self.message,
+            path=self.path,
+            layer=self.layer or layer,
+            ids=self.ids,
+            kind=self.kind or kind,
+            fix=self.fix,
+            detail=self.detail,
+        )
 
     def _compose(self) -> str:
         where = []

@@ -125,14 +125,14 @@ class Problem:
     @classmethod
     def from_exception(cls, exc: AreasError, kind: str | None = None) -> Problem:
         """Return an error raised while reading as a problem."""
-        message = getattr(exc, "detail", None) or exc.message
-        fix = getattr(exc, "fix", None)
+        message = exc.detail or exc.message
+        fix = exc.fix
         if fix is None and " Fix: " in message:
             message, fix = message.split(" Fix: ", 1)
             message = message.rstrip(".")
         return cls(
             severity="error",
-            kind=getattr(exc, "kind", None) or kind,
+            kind=exc.kind or kind,
             path=exc.path,
             layer=exc.layer,
             ids=tuple(exc.ids or ()),

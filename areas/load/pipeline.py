@@ -197,11 +197,15 @@ class _Issue:
         return self.message + (f" Fix: {self.fix}" if self.fix else "")
 
     def exception(self) -> AreasError:
-        exc = self.category(self.text(), path=self.path, layer=self.layer, ids=self.ids)
-        exc.kind = self.kind
-        exc.fix = self.fix
-        exc.detail = self.message
-        return exc
+        return self.category(
+            self.text(),
+            path=self.path,
+            layer=self.layer,
+            ids=self.ids,
+            kind=self.kind,
+            fix=self.fix,
+            detail=self.message,
+        )
 
     def warn(self) -> None:
         # worded like an error: "file ..., layer `...`: message Fix: ..."
@@ -494,12 +498,8 @@ def _read_spec(spec: LayerConfig, *, default_crs: str | None, strict: bool):
     except AreasError as exc:
         # Errors found while reading the file (damaged, wrongly encoded) know the
         # file only: name the layer too, as every other error does.
-        if not exc.layer:
-            exc.layer = spec.layer or spec.kind
-            exc.args = (exc._compose(),)
-        if getattr(exc, "kind", None) is None:
-            exc.kind = spec.kind
-        raise
+        located = exc.in_layer(spec.layer or spec.kind, spec.kind)
+        raise located.with_traceback(exc.__traceback__) from None
     col = _Collector(spec.kind, raw.path, raw.layer or spec.kind, strict=strict)
     for message, fix in raw.notes:
         col.warn(message, fix=fix, category=AreasWarning)
