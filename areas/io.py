@@ -4,5 +4,6 @@ This module re-exports the public names for one release so that existing
 scripts and notebooks keep working. Import from :mod:`areas.load` instead.
 """
 
-from areas.load.pipeline import *  # noqa: F403
-from areas.load.pipeline import __all__  # noqa: F401
+from areas.load.pipeline import empty_layer, load, read_layer
+
+__all__ = ["load", "read_layer", "empty_layer"]

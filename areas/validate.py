@@ -13,6 +13,11 @@ also holds the loaded :class:`~areas.atlas.Atlas`.
 On the command line, ``areas validate SOURCE`` prints :meth:`ValidationReport.to_text`
 and exits with status 0 when the source is usable and 1 when it is not.
 
+The checks are those of :func:`areas.load` (the one pipeline
+:func:`areas.load.pipeline.collect`, run without stopping at the first error);
+the notes come from :func:`areas.analysis.notes.cross_notes`. Each problem is an
+:class:`areas.problems.Problem` (also importable as ``areas.validate.Problem``).
+
 Examples
 --------
 >>> from areas.validate import validate
@@ -29,117 +34,13 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-import areas.load.pipeline as _io
-from areas import errors as _errors
+from areas.analysis.notes import cross_notes
 from areas.atlas import Atlas, LayerSource
-from areas.errors import AreasError
+from areas.load.pipeline import collect
+from areas.problems import Problem
 from areas.schema import KIND_NAMES
 
 __all__ = ["Problem", "ValidationReport", "validate"]
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One problem found in the input.
-
-    Attributes
-    ----------
-    severity : {"error", "warning", "info"}
-        An error makes the source unusable; a warning is a repair, an
-        exclusion or a guess the user should check; an info is something
-        the analyses resolve by rule that the user may want to know about
-        (see :attr:`ValidationReport.notes`).
-    kind : str or None
-        Layer kind, or None for a problem with the source as a whole.
-    path : str or None
-        File concerned.
-    layer : str or None
-        Layer name inside the file.
-    ids : tuple of str
-        Feature ids concerned (``#n`` is the n-th feature where the id is missing).
-    message : str
-        What is wrong.
-    fix : str or None
-        How to fix it.
-    code : str
-        The exception or warning class (e.g. ``"DuplicateIdError"``), or for an
-        info what it is about (``"OverlappingPlots"``, ``"SharedBoundaryFirms"``).
-    """
-
-    severity: str
-    kind: str | None
-    path: str | None
-    layer: str | None
-    ids: tuple[str, ...]
-    message: str
-    fix: str | None
-    code: str
-
-    def __str__(self) -> str:
-        where = [
-            w for w in (self.kind and f"[{self.kind}]", self.path and f"file {self.path}") if w
-        ]
-        if self.layer and self.layer != self.kind:
-            where.append(f"layer `{self.layer}`")
-        head = f"{self.severity.upper()} {self.code}" + (f" {' '.join(where)}" if where else "")
-        text = f"{head}: {self.message}"
-        if self.fix:
-            text += f"\n    Fix: {self.fix}"
-        return text
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-serialisable dict."""
-        return {
-            "severity": self.severity,
-            "code": self.code,
-            "kind": self.kind,
-            "path": self.path,
-            "layer": self.layer,
-            "ids": list(self.ids),
-            "message": self.message,
-            "fix": self.fix,
-        }
-
-    def exception(self) -> AreasError:
-        """Return the error as its :class:`~areas.errors.AreasError` subclass."""
-        cls = getattr(_errors, self.code, None)
-        if not (isinstance(cls, type) and issubclass(cls, AreasError)):
-            cls = AreasError
-        text = self.message + (f" Fix: {self.fix}" if self.fix else "")
-        return cls(text, path=self.path, layer=self.layer, ids=self.ids)
-
-    @classmethod
-    def from_issue(cls, issue) -> Problem:
-        """Return the problem recorded by the loader's checks."""
-        return cls(
-            severity=issue.severity,
-            kind=issue.kind,
-            path=issue.path,
-            layer=issue.layer,
-            ids=tuple(issue.ids),
-            message=issue.message,
-            fix=issue.fix,
-            code=issue.code or issue.category.__name__,
-        )
-
-    @classmethod
-    def from_exception(cls, exc: AreasError, kind: str | None = None) -> Problem:
-        """Return an error raised while reading as a problem."""
-        message = exc.detail or exc.message
-        fix = exc.fix
-        if fix is None and " Fix: " in message:
-            message, fix = message.split(" Fix: ", 1)
-            message = message.rstrip(".")
-        return cls(
-            severity="error",
-            kind=exc.kind or kind,
-            path=exc.path,
-            layer=exc.layer,
-            ids=tuple(exc.ids or ()),
-            message=message,
-            fix=fix,
-            code=type(exc).__name__,
-        )
 
 
 @dataclass
@@ -281,43 +182,15 @@ def validate(
         if source is not None
         else (str(config) if config is not None else "bundled layers")
     )
-    report = ValidationReport(source=label)
-    try:
-        plan = _io._plan(source, config, crs, fallback)
-    except AreasError as exc:
-        report.problems.append(Problem.from_exception(exc))
-        return report
-    report.source = plan.origin or label
-    layers = {}
-    for kind in KIND_NAMES:
-        if kind not in plan.specs:
-            layers[kind] = _io.empty_layer(kind)
-            report.sources[kind] = _io._empty_source(kind)
-            continue
-        try:
-            frame, src, issues = _io._read_spec(
-                plan.specs[kind], default_crs=plan.default_crs, strict=False
-            )
-        except AreasError as exc:
-            report.problems.append(Problem.from_exception(exc, kind))
-            continue
-        report.sources[kind] = src
-        report.problems.extend(Problem.from_issue(i) for i in issues)
-        if frame is not None:
-            layers[kind] = frame
-    issue = _io._absent_issue(plan)
-    if issue is not None:
-        report.problems.append(Problem.from_issue(issue))
-    if len(layers) == len(KIND_NAMES):
-        report.problems.extend(
-            Problem.from_issue(i) for i in _io._cross_issues(layers, report.sources)
-        )
-        if report.ok:
-            for issue in _io._cross_notes(layers, report.sources):
-                report.notes.append(Problem.from_issue(issue))
-                report.sources[issue.kind].notes.append(issue.message)
-    if report.ok:
-        report.atlas = Atlas(**layers, sources=dict(report.sources))
+    found = collect(source, config=config, crs=crs, fallback=fallback, strict=False)
+    report = ValidationReport(
+        source=found.origin or label, problems=found.problems, sources=found.sources
+    )
+    if report.ok and found.complete:
+        for note in cross_notes(found.layers, report.sources):
+            report.notes.append(note)
+            report.sources[str(note.kind)].notes.append(note.message)
+        report.atlas = found.atlas()
     return report
 
 

@@ -1034,22 +1034,27 @@ def test_notes_are_in_the_json_and_not_problems(tmp_path, capsys):
     assert report["layers"]["rewilding"]["notes"] == [note["message"]]
 
 
-def test_boundary_firms_are_named_by_validate_summary_and_load(tmp_path, capsys):
+def test_boundary_firms_are_named_by_validate_summary_and_notes(tmp_path, capsys):
     source = built(CASES[CASE_IDS.index("firm_on_shared_boundary")], tmp_path)
     code, out, _ = cli(capsys, "validate", str(source), "--format", "json", *FALLBACK)
     [note] = json.loads(out)["notes"]
     assert note["code"] == "SharedBoundaryFirms" and note["ids"] == ["0002"]
     assert "0002 → d1 (on d1 / d2)" in note["message"]
+    assert json.loads(out)["layers"]["companies"]["notes"] == [note["message"]]
     code, out, err = cli(capsys, "summary", "--layers", str(source), "--format", "json", *FALLBACK)
     assert code == 0 and err == ""
     rec = json.loads(out)["reconciliation"]
     assert rec["boundary_firms"] == [{"id": "0002", "district_id": "d1"}]
     from areas import load
+    from areas.analysis.notes import layer_notes
 
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a note, not a warning
         atlas = load(source, fallback="empty")
-    assert atlas.sources["companies"].notes == [note["message"]]
+    # the loader does not look at the layers together; the analyses' notes do
+    assert atlas.sources["companies"].notes == []
+    assert layer_notes(atlas)["companies"] == [note["message"]]
+    assert atlas.sources["companies"].notes == []  # the atlas is not changed
 
 
 def test_bundled_layers_validate_with_notes_only(capsys):

@@ -147,6 +147,50 @@ def test_problem_exception_round_trip(tmp_path):
         areas.load.pipeline.load(tmp_path, fallback="empty")
 
 
+def test_load_raises_the_first_error_validate_collects(tmp_path):
+    """One pipeline: strict stops at the problem report-all lists first, worded the same."""
+    frame = districts(ids=("d1", "d1", "d3"), status=("existing", "vedtaget", "planned"))
+    write(frame, tmp_path / "districts.gpkg")
+    write(stops(modes=("bus", "tram")), tmp_path / "stops.gpkg")
+    report = validate(tmp_path, fallback="empty")
+    assert len(report.errors) == 3
+    first = report.errors[0]
+    with pytest.raises(DuplicateIdError) as raised:
+        areas.load.pipeline.load(tmp_path, fallback="empty")
+    exc = raised.value
+    assert str(exc) == str(first.exception())
+    assert (exc.kind, exc.fix, exc.detail, exc.ids) == (
+        first.kind,
+        first.fix,
+        first.message,
+        list(first.ids),
+    )
+    assert Problem.from_exception(exc) == first
+    found = areas.load.pipeline.collect(tmp_path, fallback="empty", strict=False)
+    assert found.problems == report.problems and not found.complete
+
+
+def test_collector_strict_raises_and_warns_report_all_keeps():
+    from areas.errors import AreasRepairWarning
+    from areas.problems import Collector
+
+    strict = Collector(strict=True).at("stops", "stops.gpkg", "stops")
+    with pytest.warns(AreasRepairWarning, match="file stops.gpkg, layer `stops`: closed s2"):
+        strict.warn("closed s2", ids=["s2"])
+    with pytest.raises(DuplicateIdError, match="s1 twice Fix: renumber") as raised:
+        strict.error(DuplicateIdError, "s1 twice", ids=["s1"], fix="renumber")
+    assert raised.value.kind == "stops" and raised.value.detail == "s1 twice"
+    top = Collector(strict=False)
+    layer = top.at("stops", "stops.gpkg", "stops")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        layer.warn("closed s2", ids=["s2"])
+        layer.error(DuplicateIdError, "s1 twice", ids=["s1"], fix="renumber")
+    assert [p.severity for p in top.problems] == ["warning", "error"]
+    assert layer.failed and top.failed
+    assert not top.at("bids", None, "bids").failed  # an error in stops is not one in bids
+
+
 def test_config_errors_are_reported_not_raised(tmp_path):
     toml = tmp_path / "areas.toml"
     toml.write_text('[district]\npath = "x"\n', encoding="utf-8")
