@@ -857,13 +857,7 @@ def run_cli(*args):
     )
 
 
-@pytest.fixture
-def cli_available():
-    if not (REPO / "areas" / "cli.py").exists():
-        pytest.skip("the command line is not part of this checkout")
-
-
-def test_cli_validate_names_problems_without_traceback(tmp_path, cli_available):
+def test_cli_validate_names_problems_without_traceback(tmp_path):
     frame = districts(3)
     frame["district_id"] = ["d1", "d1", "d3"]
     write(frame, tmp_path / "districts.gpkg")
@@ -878,7 +872,7 @@ def test_cli_validate_names_problems_without_traceback(tmp_path, cli_available):
     assert "DamagedFileError" in output and "line 2" in output
 
 
-def test_cli_validate_damaged_file_and_missing_path(tmp_path, cli_available):
+def test_cli_validate_damaged_file_and_missing_path(tmp_path):
     (tmp_path / "districts.geojson").write_text("<html>error</html>", encoding="utf-8")
     result = run_cli("validate", str(tmp_path / "districts.geojson"))
     assert result.returncode != 0 and "Traceback" not in result.stdout + result.stderr
@@ -888,7 +882,7 @@ def test_cli_validate_damaged_file_and_missing_path(tmp_path, cli_available):
     assert "does not exist" in result.stdout + result.stderr
 
 
-def test_cli_validate_good_data_exits_zero(tmp_path, cli_available):
+def test_cli_validate_good_data_exits_zero(tmp_path):
     write(districts(), tmp_path / "districts.gpkg")
     write(companies(), tmp_path / "companies.gpkg")
     result = run_cli("validate", str(tmp_path))

@@ -325,10 +325,7 @@ def test_config_mapping_with_source_folder(tmp_path):
 def test_fallback_bundled_fills_absent_kinds(tmp_path):
     import areas.load.datasets as datasets
 
-    try:
-        bundled = datasets.bundled_dir()
-    except MissingLayerError:
-        pytest.skip("the bundled layers are not built yet")
+    bundled = datasets.bundled_dir()
     write_layer(districts_frame(), tmp_path / "districts.geojson")
     # the bundled BIDs name bundled districts that this districts layer lacks
     with pytest.warns(AreasWarning, match="not in the districts layer"):
@@ -340,10 +337,7 @@ def test_fallback_bundled_fills_absent_kinds(tmp_path):
 def test_load_bundled_layers():
     import areas.load.datasets as datasets
 
-    try:
-        datasets.bundled_dir()
-    except MissingLayerError:
-        pytest.skip("the bundled layers are not built yet")
+    datasets.bundled_dir()  # the bundled layers are part of the package
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # the bundled data loads without repairs or guesses
         atlas = areas.load.pipeline.load()
