@@ -368,9 +368,9 @@ def _table_frequency(
                 per_direction += m / h
         if reason is not None:
             no_data.append({"line": row["line"], "reason": reason})
-        ids = row["stops"]
-        for i, stop in enumerate(ids):
-            directions = 1 if len(ids) > 1 and i in (0, len(ids) - 1) else 2
+        ends = set(row["termini"])
+        for stop in row["stops"]:
+            directions = 1 if stop in ends else 2
             deps = np.nan if reason else per_direction * directions
             route_rows.append(
                 {

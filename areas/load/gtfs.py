@@ -305,7 +305,7 @@ def read_gtfs(path: str | Path) -> GtfsFeed:
     return check_feed(feed, path=p)
 
 
-def _table(feed: object, name: str, where: str) -> pd.DataFrame:
+def _table(feed: object, name: str, where: str | None) -> pd.DataFrame:
     df = getattr(feed, name, None)
     if df is None:
         return pd.DataFrame(columns=list(REQUIRED_COLUMNS.get(name, ())))
@@ -326,7 +326,7 @@ def _refuse_unknown(
     table: str,
     column: str,
     target: str,
-    where: str,
+    where: str | None,
     fix: str,
 ) -> None:
     unknown = pd.unique(values[~values.isin(known) & values.notna()].astype(str))
@@ -347,7 +347,7 @@ def _date(value: object) -> dt.date | None:
         return None
 
 
-def _period(feed: object, calendar: pd.DataFrame, dates: pd.DataFrame, where: str):
+def _period(feed: object, calendar: pd.DataFrame, dates: pd.DataFrame, where: str | None):
     info = getattr(feed, "feed_info", None)
     if info is not None and {"feed_start_date", "feed_end_date"} <= set(info.columns):
         start, end = _date(info["feed_start_date"].iloc[0]), _date(info["feed_end_date"].iloc[0])
@@ -380,7 +380,7 @@ def _period(feed: object, calendar: pd.DataFrame, dates: pd.DataFrame, where: st
     return min(days), max(days)
 
 
-def _stations(stops: pd.DataFrame, where: str) -> tuple[pd.DataFrame, pd.Series]:
+def _stations(stops: pd.DataFrame, where: str | None) -> tuple[pd.DataFrame, pd.Series]:
     """Return the stations table and stop_id -> station_id."""
     ids = stops["stop_id"].astype(str)
     parent = (
@@ -430,7 +430,7 @@ def _stations(stops: pd.DataFrame, where: str) -> tuple[pd.DataFrame, pd.Series]
     return st.reset_index(), pd.Series(info["station_id"].to_numpy(), index=info["stop_id"])
 
 
-def _check_frequencies(freq: pd.DataFrame, trips: pd.DataFrame, where: str) -> None:
+def _check_frequencies(freq: pd.DataFrame, trips: pd.DataFrame, where: str | None) -> None:
     _refuse_unknown(
         freq["trip_id"],
         trips["trip_id"],
@@ -459,7 +459,7 @@ def _check_frequencies(freq: pd.DataFrame, trips: pd.DataFrame, where: str) -> N
             raise SchemaError(msg, path=where, layer="gtfs", ids=list(ids))
 
 
-def _departure_seconds(st: pd.DataFrame, where: str) -> tuple[np.ndarray, list[str]]:
+def _departure_seconds(st: pd.DataFrame, where: str | None) -> tuple[np.ndarray, list[str]]:
     dep, bad_d = gtfs_seconds(st["departure_time"]) if "departure_time" in st else (None, None)
     arr, bad_a = gtfs_seconds(st["arrival_time"]) if "arrival_time" in st else (None, None)
     if dep is None and arr is None:
@@ -524,7 +524,7 @@ def check_feed(feed: Any, *, path: str | Path | None = None) -> GtfsFeed:
     """
     import gtfs_kit
 
-    where = str(path) if path is not None else "GTFS feed"
+    where = str(path) if path is not None else None
     for name in ("stops", "routes", "trips", "stop_times"):
         if getattr(feed, name, None) is None or getattr(feed, name).empty:
             msg = f"the GTFS feed has no {name}.txt rows. Fix: use the complete feed"
@@ -637,7 +637,7 @@ def check_feed(feed: Any, *, path: str | Path | None = None) -> GtfsFeed:
             "cable car, ...): counted in departures_per_hour, left out of PTAL"
         )
     for note in notes:
-        warnings.warn(f"{where}: {note}", AreasWarning, stacklevel=2)
+        warnings.warn(f"{where or 'GTFS feed'}: {note}", AreasWarning, stacklevel=2)
     return GtfsFeed(
         feed=feed,
         path=str(path) if path is not None else None,

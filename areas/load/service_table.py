@@ -13,6 +13,10 @@ editing a GTFS feed. One row per line version:
                     minutes between departures in each direction in each
                     period (empty: no frequency data, never a guess);
                     ``headway_min_weekend`` optionally
+``termini``          optional: the listed stops at which the line ends
+                    (``;``-separated); departures there count in one
+                    direction, at every other stop in both (a table may
+                    list only the stops inside the study area)
 ``valid_from``, ``valid_to``
                     the dates the row holds (empty: no limit on that side)
 ``status``          ``existing``, ``planned``, ``study`` or ``withdrawn``
@@ -140,7 +144,7 @@ def read_service_table(path: str | Path, *, stops: pd.DataFrame | None = None) -
     return check_service_table(frame, stops=stops, path=p)
 
 
-def _long_to_wide(frame: pd.DataFrame, where: str) -> pd.DataFrame:
+def _long_to_wide(frame: pd.DataFrame, where: str | None) -> pd.DataFrame:
     bad = sorted(set(frame["period"].astype(str)) - set(PERIOD_NAMES))
     if bad:
         msg = (
@@ -168,7 +172,7 @@ def _stop_list(value: object) -> tuple[str, ...]:
     return tuple(s.strip() for s in parts if s.strip())
 
 
-def _headways(frame: pd.DataFrame, where: str) -> pd.DataFrame:
+def _headways(frame: pd.DataFrame, where: str | None) -> pd.DataFrame:
     out = pd.DataFrame(index=frame.index)
     for col in HEADWAY_COLUMNS.values():
         raw = frame[col] if col in frame.columns else pd.Series("", index=frame.index)
@@ -190,7 +194,7 @@ def _headways(frame: pd.DataFrame, where: str) -> pd.DataFrame:
     return out
 
 
-def _dates(frame: pd.DataFrame, col: str, where: str) -> pd.Series:
+def _dates(frame: pd.DataFrame, col: str, where: str | None) -> pd.Series:
     if col not in frame.columns:
         return pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
     text = frame[col].astype("string").str.strip()
@@ -222,7 +226,8 @@ def check_service_table(
     Returns
     -------
     pandas.DataFrame
-        ``line``, ``mode``, ``stops`` (tuple of stop ids, in order), one
+        ``line``, ``mode``, ``stops`` (tuple of stop ids, in order),
+        ``termini`` (tuple of stop ids), one
         ``headway_min_<period>`` float column per period (NaN: no frequency
         data), ``valid_from``, ``valid_to`` (dates), ``status``.
 
@@ -236,7 +241,7 @@ def check_service_table(
     >>> row["stops"], float(row["headway_min_peak"]), bool(pd.isna(row["headway_min_day"]))
     (('a', 'b', 'c'), 5.0, True)
     """
-    where = str(path) if path is not None else "service table"
+    where = str(path) if path is not None else None
     frame = frame.copy()
     frame.columns = [str(c).strip() for c in frame.columns]
     if "period" in frame.columns and "headway_min" in frame.columns:
@@ -272,6 +277,10 @@ def check_service_table(
             ],
         }
     )
+    out["termini"] = [
+        _stop_list(v)
+        for v in (frame["termini"] if "termini" in frame.columns else [None] * len(frame))
+    ]
     out = pd.concat([out, _headways(frame, where).reset_index(drop=True)], axis=1)
     out["valid_from"] = _dates(frame, "valid_from", where).to_numpy()
     out["valid_to"] = _dates(frame, "valid_to", where).to_numpy()
@@ -280,7 +289,7 @@ def check_service_table(
     return out
 
 
-def _resolve_stops(table: pd.DataFrame, stops: pd.DataFrame | None, where: str) -> None:
+def _resolve_stops(table: pd.DataFrame, stops: pd.DataFrame | None, where: str | None) -> None:
     """Fill empty ``stops`` from the layer's ``line`` column; refuse lines with none."""
     known = None if stops is None else set(stops["stop_id"].astype(str))
     empty: list[str] = []
@@ -293,7 +302,15 @@ def _resolve_stops(table: pd.DataFrame, stops: pd.DataFrame | None, where: str) 
             table.at[i, "stops"] = ids
         if not ids:
             empty.append(row["line"])
-        elif known is not None:
+        else:
+            outside = [s for s in row["termini"] if s not in ids]
+            if outside:
+                msg = (
+                    f"line {row['line']} names termini it does not serve: "
+                    f"{', '.join(outside)}. Fix: list termini among the line's stops"
+                )
+                raise SchemaError(msg, path=where, layer="service", ids=outside)
+        if ids and known is not None:
             bad = [s for s in ids if s not in known]
             if bad:
                 unknown[row["line"]] = bad
