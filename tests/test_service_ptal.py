@@ -253,3 +253,68 @@ def _service(routes):
     st_ = _stations(routes)
     stations = gpd.GeoDataFrame(st_, geometry=[None] * len(st_), crs="EPSG:25832")
     return ServiceFrequency(stations=stations, routes=routes, params={})
+
+
+# --------------------------------------------------------------------------- through a feed
+
+
+def feed_from_trips(trips):
+    """Build a gtfs_kit feed in memory: each trip is (route, mode, [(stop, HH:MM), ...])."""
+    import gtfs_kit
+
+    from areas.load.gtfs import check_feed
+
+    route_type = {"bus": 3, "s_train": 109, "light_rail": 900}
+    stops = pd.DataFrame({"stop_id": ["s0", "s1", "s2", "s3"], "stop_name": ["0", "1", "2", "3"],
+                          "stop_lat": [55.66, 55.661, 55.662, 55.663],
+                          "stop_lon": [12.39, 12.391, 12.392, 12.393]})  # fmt: skip
+    routes = pd.DataFrame(sorted({(r, route_type[m]) for r, m, _ in trips}),
+                          columns=["route_id", "route_type"])  # fmt: skip
+    rows, trip_rows = [], []
+    for i, (route, _, calls) in enumerate(trips):
+        trip_rows.append({"route_id": route, "service_id": "WK", "trip_id": f"t{i}",
+                          "direction_id": 0})  # fmt: skip
+        for k, (stop, hhmm) in enumerate(calls):
+            rows.append({"trip_id": f"t{i}", "stop_id": stop, "stop_sequence": k,
+                         "arrival_time": f"{hhmm}:00", "departure_time": f"{hhmm}:00"})  # fmt: skip
+    calendar = pd.DataFrame({"service_id": ["WK"], **{d: [1] for d in (
+        "monday", "tuesday", "wednesday", "thursday", "friday")}, "saturday": [0],
+        "sunday": [0], "start_date": ["20260801"], "end_date": ["20261231"]})  # fmt: skip
+    feed = gtfs_kit.Feed(dist_units="km", stops=stops, routes=routes,
+                         trips=pd.DataFrame(trip_rows), stop_times=pd.DataFrame(rows),
+                         calendar=calendar)  # fmt: skip
+    return check_feed(feed)
+
+
+@st.composite
+def trip_lists(draw):
+    def trip():
+        route = draw(st.sampled_from([("b1", "bus"), ("b2", "bus"), ("r1", "s_train"),
+                                      ("l1", "light_rail")]))  # fmt: skip
+        stops_ = draw(st.lists(st.sampled_from(["s0", "s1", "s2", "s3"]), min_size=2,
+                               max_size=4, unique=True))  # fmt: skip
+        start = draw(st.integers(7 * 60, 8 * 60 + 50))
+        calls = [(s, f"{(start + 3 * k) // 60:02d}:{(start + 3 * k) % 60:02d}")
+                 for k, s in enumerate(stops_)]  # fmt: skip
+        return (route[0], route[1], calls)
+
+    return [trip() for _ in range(draw(st.integers(1, 6)))], trip()
+
+
+PAIRS = pd.DataFrame({"company_id": ["f", "f", "f", "g", "g"],
+                      "stop_id": ["s0", "s1", "s3", "s2", "s3"],
+                      "distance_m": [100.0, 500.0, 900.0, 300.0, 50.0]})  # fmt: skip
+
+
+@settings(max_examples=15, deadline=None)
+@given(trip_lists())
+def test_adding_a_trip_to_the_feed_never_lowers_ptal(data):
+    from areas.analysis.service import service_frequency
+
+    base, extra = data
+    window = ("07:00", "09:00")
+    before = ptal(PAIRS, service_frequency(feed_from_trips(base), date="2026-09-02",
+                                           window=window))["ptal_ai"]  # fmt: skip
+    after = ptal(PAIRS, service_frequency(feed_from_trips(base + [extra]), date="2026-09-02",
+                                          window=window))["ptal_ai"]  # fmt: skip
+    assert (after.reindex(before.index) >= before - 1e-12).all()

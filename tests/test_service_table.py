@@ -80,8 +80,9 @@ def test_planned_full_line_replaces_stage_one_when_included():
 
 
 def test_before_opening_nothing_counts():
-    with pytest.raises(KeyError):
-        dph(service_frequency(table(), date="2025-10-25", stops=stops_layer()))["b"]
+    with pytest.warns(AreasWarning, match="none of its 2 row"):
+        r = service_frequency(table(), date="2025-10-25", stops=stops_layer())
+    assert r.stations.empty and r.routes.empty
 
 
 def test_window_across_periods():

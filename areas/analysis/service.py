@@ -354,6 +354,13 @@ def _table_frequency(
     hours = (end - start) / 60
     minutes = _table_minutes(date, start, end)
     rows = table[lines_in_service(table, as_of if as_of is not None else date, include)]
+    if rows.empty and len(table):
+        warnings.warn(
+            f"service table: none of its {len(table)} row(s) counts on "
+            f"{as_of if as_of is not None else date} with include={tuple(include)!r}",
+            AreasWarning,
+            stacklevel=3,
+        )
     route_rows, no_data = [], []
     for _, row in rows.iterrows():
         per_direction = 0.0

@@ -508,6 +508,63 @@ def _departure_seconds(st: pd.DataFrame, where: str | None) -> tuple[np.ndarray,
     return secs, notes
 
 
+def _prepare(expanded: Any, routes: pd.DataFrame, station_of: pd.Series, where: str | None):
+    """Return (stop_times, trips, routes, notes) as :class:`GtfsFeed` holds them."""
+    est = expanded.stop_times.sort_values(["trip_id", "stop_sequence"], kind="stable")
+    secs, notes = _departure_seconds(est, where)
+    last = ~est["trip_id"].duplicated(keep="last").to_numpy()
+    pickup = (
+        pd.to_numeric(est["pickup_type"], errors="coerce").to_numpy(dtype=float)
+        if "pickup_type" in est.columns
+        else np.zeros(len(est))
+    )
+    stop_times = pd.DataFrame(
+        {
+            "trip_id": est["trip_id"].astype(str).to_numpy(),
+            "stop_id": est["stop_id"].astype(str).to_numpy(),
+            "station_id": station_of.reindex(est["stop_id"].astype(str)).to_numpy(),
+            "stop_sequence": est["stop_sequence"].to_numpy(),
+            "departure_s": secs,
+            "boardable": ~last & (pickup != 1),
+        }
+    )
+    etrips = expanded.trips
+    if "direction_id" in etrips.columns and etrips["direction_id"].notna().all():
+        direction = etrips["direction_id"].astype(str)
+    elif "trip_headsign" in etrips.columns:
+        direction = etrips["trip_headsign"].astype("string").fillna("").astype(str)
+        notes.append("trips without direction_id: directions told apart by trip_headsign")
+    else:
+        direction = pd.Series("", index=etrips.index)
+        notes.append("trips have neither direction_id nor trip_headsign: one direction assumed")
+    trips_out = pd.DataFrame(
+        {
+            "trip_id": etrips["trip_id"].astype(str).to_numpy(),
+            "route_id": etrips["route_id"].astype(str).to_numpy(),
+            "service_id": etrips["service_id"].astype(str).to_numpy(),
+            "direction": direction.to_numpy(),
+        }
+    )
+    short = routes.get("route_short_name", pd.Series(pd.NA, index=routes.index)).astype("string")
+    long_ = routes.get("route_long_name", pd.Series(pd.NA, index=routes.index)).astype("string")
+    name = short.fillna(long_).fillna(routes["route_id"].astype("string"))
+    routes_out = pd.DataFrame(
+        {
+            "route_id": routes["route_id"].astype(str).to_numpy(),
+            "route_name": name.astype(str).to_numpy(),
+            "route_type": routes["route_type"].to_numpy(),
+            "mode": [route_mode(t) for t in routes["route_type"]],
+        }
+    )
+    unmapped = routes_out.loc[routes_out["mode"].isna(), "route_id"]
+    if len(unmapped):
+        notes.append(
+            f"route(s) {format_ids(unmapped)} have a route_type with no toolkit mode (ferry, "
+            "cable car, ...): counted in departures_per_hour, left out of PTAL"
+        )
+    return stop_times, trips_out, routes_out, notes
+
+
 def check_feed(feed: Any, *, path: str | Path | None = None) -> GtfsFeed:
     """Check a :class:`gtfs_kit.Feed` and prepare the tables the analyses use.
 
@@ -584,58 +641,7 @@ def check_feed(feed: Any, *, path: str | Path | None = None) -> GtfsFeed:
     stations, station_of = _stations(stops, where)
 
     expanded = gtfs_kit.miscellany.expand_frequencies(feed) if freq is not None else feed
-    est = expanded.stop_times.sort_values(["trip_id", "stop_sequence"], kind="stable")
-    secs, notes = _departure_seconds(est, where)
-    last = ~est["trip_id"].duplicated(keep="last").to_numpy()
-    pickup = (
-        pd.to_numeric(est["pickup_type"], errors="coerce").to_numpy(dtype=float)
-        if "pickup_type" in est.columns
-        else np.zeros(len(est))
-    )
-    stop_times = pd.DataFrame(
-        {
-            "trip_id": est["trip_id"].astype(str).to_numpy(),
-            "stop_id": est["stop_id"].astype(str).to_numpy(),
-            "station_id": station_of.reindex(est["stop_id"].astype(str)).to_numpy(),
-            "stop_sequence": est["stop_sequence"].to_numpy(),
-            "departure_s": secs,
-            "boardable": ~last & (pickup != 1),
-        }
-    )
-    etrips = expanded.trips
-    if "direction_id" in etrips.columns and etrips["direction_id"].notna().all():
-        direction = etrips["direction_id"].astype(str)
-    elif "trip_headsign" in etrips.columns:
-        direction = etrips["trip_headsign"].astype("string").fillna("").astype(str)
-        notes.append("trips without direction_id: directions told apart by trip_headsign")
-    else:
-        direction = pd.Series("", index=etrips.index)
-        notes.append("trips have neither direction_id nor trip_headsign: one direction assumed")
-    trips_out = pd.DataFrame(
-        {
-            "trip_id": etrips["trip_id"].astype(str).to_numpy(),
-            "route_id": etrips["route_id"].astype(str).to_numpy(),
-            "service_id": etrips["service_id"].astype(str).to_numpy(),
-            "direction": direction.to_numpy(),
-        }
-    )
-    short = routes.get("route_short_name", pd.Series(pd.NA, index=routes.index)).astype("string")
-    long_ = routes.get("route_long_name", pd.Series(pd.NA, index=routes.index)).astype("string")
-    name = short.fillna(long_).fillna(routes["route_id"].astype("string"))
-    routes_out = pd.DataFrame(
-        {
-            "route_id": routes["route_id"].astype(str).to_numpy(),
-            "route_name": name.astype(str).to_numpy(),
-            "route_type": routes["route_type"].to_numpy(),
-            "mode": [route_mode(t) for t in routes["route_type"]],
-        }
-    )
-    unmapped = routes_out.loc[routes_out["mode"].isna(), "route_id"]
-    if len(unmapped):
-        notes.append(
-            f"route(s) {format_ids(unmapped)} have a route_type with no toolkit mode (ferry, "
-            "cable car, ...): counted in departures_per_hour, left out of PTAL"
-        )
+    stop_times, trips_out, routes_out, notes = _prepare(expanded, routes, station_of, where)
     for note in notes:
         warnings.warn(f"{where or 'GTFS feed'}: {note}", AreasWarning, stacklevel=2)
     return GtfsFeed(
