@@ -152,15 +152,21 @@ def gtfs_seconds(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     >>> s[:2].tolist(), bad.tolist()
     ([25500.0, 90600.0], [False, False, False, True])
     """
-    text = values.astype("string")
+    # Times repeat across a feed (at most a few thousand distinct values): parse each once.
+    codes, uniques = pd.factorize(values.astype("string"), use_na_sentinel=True)
+    text = pd.Series(uniques, dtype="string")
     parts = text.str.extract(_TIME)
-    seconds = (
+    unique_seconds = (
         parts[0].astype("float64") * 3600
         + parts[1].astype("float64") * 60
         + parts[2].astype("float64")
     ).to_numpy(dtype=float)
-    present = text.notna() & (text.str.strip() != "")
-    bad = (present & parts[0].isna()).to_numpy(dtype=bool)
+    unique_bad = ((text.str.strip() != "") & parts[0].isna()).to_numpy(dtype=bool)
+    present = codes >= 0
+    seconds = np.full(len(codes), np.nan)
+    seconds[present] = unique_seconds[codes[present]]
+    bad = np.zeros(len(codes), dtype=bool)
+    bad[present] = unique_bad[codes[present]]
     return seconds, bad
 
 
