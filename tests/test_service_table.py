@@ -145,3 +145,19 @@ def test_unknown_stop_and_missing_column():
         check_service_table(table().assign(stops=["a;zz;c", ""]), stops=stops_layer())
     with pytest.raises(MissingColumnError, match="status"):
         check_service_table(table().drop(columns="status"))
+
+
+def test_combined_with_a_feed(tmp_path):
+    from test_service_gtfs import write_feed
+
+    from areas.analysis.service import combine_service
+
+    feed = service_frequency(write_feed(tmp_path), date=WEDNESDAY)
+    planned = service_frequency(table(), date=WEDNESDAY, stops=stops_layer(), as_of="2026-01-01")
+    both = combine_service(feed, planned)
+    assert dph(both) == {**dph(feed), **dph(planned)}
+    assert len(both.routes) == len(feed.routes) + len(planned.routes)
+    assert both.stations.crs == "EPSG:25832"
+    # the same station in both adds up
+    twice = combine_service(planned, planned)
+    assert dph(twice)["b"] == 24.0
