@@ -31,7 +31,8 @@ from conftest import require_or_skip
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import areas.output.report.write as report_module
+import areas._atomic as _atomic
+import areas.output.report.pages as report_pages
 from areas._atomic import TMP_PREFIX
 from areas.atlas import Atlas
 from areas.errors import ConfigError, OutputError
@@ -317,12 +318,12 @@ def test_recover_keeps_existing_report_and_drops_backup(tmp_path):
 @pytest.mark.parametrize("exchange", [True, False], ids=["exchange", "two-renames"])
 def test_swap_into_place(tmp_path, monkeypatch, exchange):
     if not exchange:
-        monkeypatch.setattr(report_module, "_exchange", lambda a, b: False)
+        monkeypatch.setattr(_atomic, "_exchange", lambda a, b: False)
     out = tmp_path / "r"
     _fake_report(out, "old")
-    staging = report_module._new_dir(tmp_path, "r", "new")
+    staging = _atomic.new_staging_dir(tmp_path, "r", "new")
     (staging / "index.html").write_text("new", encoding="utf-8")
-    report_module._swap_into_place(staging, out)
+    _atomic.swap_into_place(staging, out)
     assert (out / "index.html").read_text(encoding="utf-8") == "new"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]
 
@@ -335,7 +336,7 @@ def test_exchange_swaps_in_one_step(tmp_path):
     b.mkdir()
     (a / "x").write_text("a")
     (b / "x").write_text("b")
-    if not report_module._exchange(a, b):
+    if not _atomic._exchange(a, b):
         pytest.skip("the file system does not support RENAME_EXCHANGE")
     assert (a / "x").read_text() == "b" and (b / "x").read_text() == "a"
 
@@ -383,10 +384,10 @@ def test_failed_run_keeps_previous_report_and_leaves_nothing(tmp_path, monkeypat
     write_report(tiny_atlas(), out, as_of="2026-01-01", progress=False)
     before = _snapshot(out)
 
-    def broken(self):
+    def broken(ctx):
         raise RuntimeError("template crashed")
 
-    monkeypatch.setattr(report_module._Builder, "write_index", broken)
+    monkeypatch.setattr(report_pages, "write_index", broken)
     with pytest.raises(RuntimeError, match="template crashed"):
         write_report(tiny_atlas(), out, as_of="2025-01-01", progress=False)
     assert _snapshot(out) == before
@@ -708,7 +709,8 @@ _KILL_SCRIPT = textwrap.dedent(
     import os, shutil, sys, time
     from pathlib import Path
     import areas
-    import areas.output.report.write as r
+    import areas._atomic as atomic
+    import areas.output.report.pages as pages
     out, point, ready = sys.argv[1], sys.argv[2], Path(sys.argv[3])
 
     def hang():
@@ -716,25 +718,25 @@ _KILL_SCRIPT = textwrap.dedent(
         time.sleep(600)
 
     if point == "building":  # maps and tables written into the staging folder
-        r._Builder.write_index = lambda self: hang()
+        pages.write_index = lambda ctx: hang()
     elif point == "between-renames":  # no RENAME_EXCHANGE: old report moved aside, new not yet in
-        r._exchange = lambda a, b: False
+        atomic._exchange = lambda a, b: False
         rename = os.rename
         def slow_rename(a, b):
             rename(a, b)
             if "-old-" in os.path.basename(b):
                 hang()
-        r.os.rename = slow_rename
+        os.rename = slow_rename
     elif point == "after-swap":  # new report in place, previous one not yet deleted
         rmtree = shutil.rmtree
         def slow_rmtree(path, *args, **kw):
-            if os.path.basename(str(path)).startswith(r.TMP_PREFIX):
+            if os.path.basename(str(path)).startswith(atomic.TMP_PREFIX):
                 hang()
             return rmtree(path, *args, **kw)
-        r.shutil.rmtree = slow_rmtree
+        shutil.rmtree = slow_rmtree
     else:
         ready.write_text("ready")
-    r.write_report(areas.load(), out, as_of="2025-01-01", progress=False)
+    areas.write_report(areas.load(), out, as_of="2025-01-01", progress=False)
     """
 )
 
