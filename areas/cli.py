@@ -290,20 +290,20 @@ def _cmd_summary(args) -> int:
 
 
 def _cmd_map(args) -> int:
-    from areas.output.maps.build import district_map, overview_map, save_map
+    from areas.output.maps import MapOptions, district_map, overview_map, save_map
 
     atlas = _load(args, args.layers)
-    options = {
-        "as_of": args.as_of,
-        "include": tuple(args.include),
-        "lang": args.lang,
-        "color_by": args.color_by,
-        "tiles": args.tiles or False,
-    }
+    options = MapOptions(
+        as_of=args.as_of,
+        include=tuple(args.include),
+        lang=args.lang,
+        color_by=args.color_by,
+        tiles=args.tiles or False,
+    )
     if args.district:
-        fmap = district_map(atlas, args.district, **options)
+        fmap = district_map(atlas, args.district, options=options)
     else:
-        fmap = overview_map(atlas, **options)
+        fmap = overview_map(atlas, options=options)
     path = save_map(fmap, args.out)
     print(f"Map written to {path}")
     return 0

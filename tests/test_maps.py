@@ -437,8 +437,9 @@ def test_withdrawn_plan_is_dashed_grey(atlas, summary):
 def _styles_of(page: str, kind: str) -> dict:
     """Return the style table of an embedded GeoJSON layer."""
     ids = {kind_: id_ for id_, kind_, _ in _BLOCK.findall(page)}
-    script = page[page.index(f'getElementById("{ids[kind]}")') :]
-    return json.loads(re.search(r"var styles = (\{.*?\});\n", script).group(1))
+    call = page[page.index(f'areasGeoJson("{ids[kind]}", ') :]
+    styles, _ = json.JSONDecoder().raw_decode(call[call.index("{") :])
+    return styles
 
 
 @pytest.mark.parametrize(
@@ -990,3 +991,25 @@ def test_numbers_read_back_in_both_languages(value, decimals):
     english = _i18n.format_number(value, "en", decimals=decimals)
     assert danish.replace(".", "").replace(",", ".") == plain
     assert english.replace(",", "") == plain
+
+
+def test_map_options_and_the_keyword_form_draw_the_same_map(atlas, summary):
+    from areas.output.maps import MapOptions
+
+    options = MapOptions(lang="da", color_by="bid", grid_m=500)
+    by_options = data_blocks(render(overview_map(atlas, summary, options=options)))
+    by_keywords = data_blocks(
+        render(overview_map(atlas, summary=summary, lang="da", color_by="bid", grid_m=500))
+    )
+    assert by_options == by_keywords
+    assert by_options["companies"]["colorBy"] == "bid"
+    # keywords override the options they are given with
+    mixed = data_blocks(render(overview_map(atlas, summary, options=options, color_by="rail_band")))
+    assert mixed["companies"]["colorBy"] == "rail_band"
+    one = render(district_map(atlas, "alpha", summary, options=options.replace(margin_m=0.0)))
+    assert data_blocks(one)["companies"]["colorBy"] == "bid"
+
+
+def test_an_unknown_map_keyword_names_the_options(atlas, summary):
+    with pytest.raises(TypeError, match="unexpected keyword argument.*colour_by.*color_by"):
+        overview_map(atlas, summary, colour_by="bid")

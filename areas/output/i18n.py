@@ -205,7 +205,7 @@ _LABELS: dict[str, tuple[str, str]] = {
         "Andel virksomheder inden for 600 m af station",
     ),
     "col.cell_companies": ("Firms in cell", "Virksomheder i feltet"),
-    # report pages, tables and progress (``areas.output.report.write`` looks them up as ``report.<key>``)
+    # report pages, tables and progress (the report looks them up as ``report.<key>``)
     "report.report_kicker": ("Business-district report", "Rapport om erhvervsområder"),
     "report.index_title": ("Business districts", "Erhvervsområder"),
     "report.meta_line": (

@@ -65,7 +65,6 @@ def setup_templates(ctx: ReportContext) -> None:
     import jinja2
     from markupsafe import Markup
 
-    ctx.Markup = Markup
     loader = jinja2.PackageLoader("areas.output.report", "templates")
     ctx.env = jinja2.Environment(
         loader=loader,

@@ -327,9 +327,10 @@ def district_comparison(ctx: ReportContext, d: str) -> dict | None:
         _col(ctx.L("change"), True),
     ]
     rows = []
+    before_table = ctx.table_before if ctx.table_before is not None else pd.DataFrame()
     if d in ctx.comparison.index:
         diff = ctx.comparison.loc[d]
-        before = ctx.table_before.loc[d] if d in ctx.table_before.index else pd.Series(dtype=object)
+        before = before_table.loc[d] if d in before_table.index else pd.Series(dtype=object)
         after = ctx.table.loc[d] if d in ctx.table.index else pd.Series(dtype=object)
         for c in _numeric_columns(ctx.comparison):
             v = diff[c]
