@@ -22,11 +22,9 @@ import time
 from importlib.metadata import version
 from pathlib import Path
 
-import geopandas as gpd
-import pandas as pd
 import pyogrio
 import pytest
-import shapely
+from builders import CRS, X0, XSS, tiny_atlas
 from conftest import require_or_skip
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -34,7 +32,6 @@ from hypothesis import strategies as st
 import areas._atomic as _atomic
 import areas.output.report.pages as report_pages
 from areas._atomic import TMP_PREFIX
-from areas.atlas import Atlas
 from areas.errors import ConfigError, OutputError
 from areas.output.report.write import (
     RESERVED_NAMES,
@@ -45,9 +42,6 @@ from areas.output.report.write import (
 )
 
 REPO = Path(__file__).resolve().parent.parent
-CRS = "EPSG:25832"
-X0, Y0 = 700_000.0, 6_170_000.0  # near Albertslund, EPSG:25832
-XSS = "<script>alert(1)</script>"
 EXTERNAL = re.compile(r"https?://|(?:src|href)\s*=\s*[\"']?\s*//", re.IGNORECASE)
 
 
@@ -91,110 +85,6 @@ def _check_complete(folder: Path) -> None:
         assert hashlib.sha256((folder / f["path"]).read_bytes()).hexdigest() == f["sha256"], f[
             "path"
         ]
-
-
-def _square(i: int) -> shapely.Polygon:
-    return shapely.box(X0 + 1000 * i, Y0, X0 + 1000 * (i + 1), Y0 + 1000)
-
-
-def _frame(data: dict, geometry, kind: str) -> gpd.GeoDataFrame:
-    from areas.schema import KINDS
-
-    spec = KINDS[kind]
-    n = len(geometry)
-    frame = gpd.GeoDataFrame(data, geometry=list(geometry), crs=CRS)
-    for col in spec.columns:
-        if col not in frame.columns:
-            frame[col] = pd.Series([None] * n, dtype=object)
-    for col in spec.dates:
-        frame[col] = pd.to_datetime(frame[col])
-    for col in spec.integers:
-        frame[col] = pd.array(frame[col], dtype="Int64")
-    for col in spec.floats:
-        frame[col] = pd.to_numeric(frame[col]).astype(float)
-    for col in spec.booleans:
-        frame[col] = pd.array(frame[col], dtype="boolean")
-    ordered = [
-        *spec.columns,
-        *[c for c in frame.columns if c not in spec.columns and c != "geometry"],
-        "geometry",
-    ]
-    return frame[ordered]
-
-
-def tiny_atlas() -> Atlas:
-    """Three 1 km squares side by side; every figure below can be checked by hand.
-
-    - ``nord`` (x 0–1000 m): a BID on its western half; firm c1 (10 employees)
-      150 m from the S-train stop s1 (x 250); c2 (x 880, outside the BID, named
-      like a script) 630 m from it and 670 m from s2.
-    - ``../syd`` (x 1000–2000 m): firm c3 (x 1600) 50 m from light-rail stop s2
-      (x 1550), which opens 2025-10-26 (before it, s1 at 1,350 m is the
-      nearest rail stop); two rewilding plots of 1 ha each (2022, 2024).
-    - ``CON`` (x 2000–3000 m, withdrawn): a bus stop only.
-    - c4 lies outside every district; c5 (x 1000) on the nord/syd boundary goes
-      to ``../syd``, the lower id; it is 750 m from s1 and 550 m from s2.
-    """
-    districts = _frame(
-        {
-            "district_id": ["nord", "../syd", "CON"],
-            "name": ["Nørre Erhverv <b>", "Sydhavnen Å", "Con"],
-            "municipality": ["Albertslund", "Hvidovre", "Hvidovre"],
-            "status": ["existing", "existing", "withdrawn"],
-        },
-        [_square(0), _square(1), _square(2)],
-        "districts",
-    )
-    bids = _frame(
-        {
-            "bid_id": ["b1"],
-            "name": ["BID Nord"],
-            "start": ["2021-01-01"],
-            "invited": [10],
-            "members": [2],
-        },
-        [shapely.box(X0, Y0, X0 + 500, Y0 + 1000)],
-        "bids",
-    )
-    rewilding = _frame(
-        {
-            "plot_id": ["p1", "p2"],
-            "established": ["2022-06-01", "2024-01-01"],
-            "owner": ["Hvidovre Kommune", "Firma A/S"],
-        },
-        [
-            shapely.box(X0 + 1100, Y0 + 100, X0 + 1200, Y0 + 200),
-            shapely.box(X0 + 1300, Y0 + 100, X0 + 1400, Y0 + 200),
-        ],
-        "rewilding",
-    )
-    stops = _frame(
-        {
-            "stop_id": ["s1", "s2", "s3"],
-            "name": ["Nord st.", "Syd (letbane)", "Con bus"],
-            "mode": ["s_train", "light_rail", "bus"],
-            "status": ["existing", "planned", "existing"],
-            "opens": [None, "2025-10-26", None],
-        },
-        shapely.points([X0 + 250, X0 + 1550, X0 + 2500], [Y0 + 500] * 3),
-        "stops",
-    )
-    companies = _frame(
-        {
-            "company_id": ["c1", "c2", "c3", "c4", "c5"],
-            "name": ["Ærø Å/S", XSS, "Syd ApS", "Far away", "Grænse"],
-            "employees": [10, 5, None, 1, 2],
-            "bid_member": [True, False, None, None, None],
-        },
-        shapely.points(
-            [X0 + 100, X0 + 880, X0 + 1600, X0 + 5000, X0 + 1000],
-            [Y0 + 500, Y0 + 500, Y0 + 500, Y0 + 5000, Y0 + 500],
-        ),
-        "companies",
-    )
-    return Atlas(
-        districts=districts, bids=bids, rewilding=rewilding, stops=stops, companies=companies
-    )
 
 
 @pytest.fixture(scope="module")

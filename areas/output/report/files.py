@@ -34,10 +34,13 @@ def write_maps(ctx: ReportContext) -> None:
 
 def write_tables(ctx: ReportContext) -> None:
     """Write ``summary.csv``, ``summary.xlsx``, ``companies.csv`` and ``results.gpkg``."""
-    from areas.output.export import write_csv, write_gpkg, write_xlsx
+    from areas.output.export import writer_for
+
+    def write(data: object, name: str, **options: object) -> None:
+        writer_for(name).write(data, ctx.rel(name), **options)
 
     table = summary_rows(ctx)
-    write_csv(table, ctx.rel("summary.csv"))
+    write(table, "summary.csv")
     ctx.csv_rows["summary.csv"] = len(table)
     about = pd.DataFrame(
         {
@@ -45,11 +48,11 @@ def write_tables(ctx: ReportContext) -> None:
             "label": [column_label(str(c), ctx.lang) for c in table.columns],
         }
     )
-    write_xlsx({"summary": table, ctx.L("sheet_columns"): about}, ctx.rel("summary.xlsx"))
-    write_csv(ctx.companies, ctx.rel("companies.csv"))
+    write({"summary": table, ctx.L("sheet_columns"): about}, "summary.xlsx")
+    write(ctx.companies, "companies.csv")
     ctx.csv_rows["companies.csv"] = len(ctx.companies)
     layers = result_layers(ctx, table)
-    write_gpkg(layers, ctx.rel("results.gpkg"), crs=WORK_CRS, geometry_types=GPKG_LAYERS)
+    write(layers, "results.gpkg", crs=WORK_CRS, geometry_types=GPKG_LAYERS)
     ctx.gpkg = {name: len(frame) for name, frame in layers.items()}
 
 

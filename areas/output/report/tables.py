@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import pandas as pd
 
 import areas.output.i18n as _i18n
+from areas.columns import is_numeric, threshold_columns
 from areas.output.i18n import column_label, format_cell, format_number
 
 #: Firms listed per table on a district page; the full lists are in ``companies.csv``.
@@ -81,20 +81,8 @@ def _cell(text: str, *, num: bool = False, href: str | None = None, cls: str | N
 
 
 def _is_num_column(column: str) -> bool:
-    return column.endswith(("_share", "_ha", "_m", "_m2")) or column in (
-        "companies",
-        "employees",
-        "companies_in_bid",
-        "employees_in_bid",
-        "bid_members",
-        "members",
-        "invited",
-        "plots",
-        "owners",
-        "firm_owners",
-        "municipal_owners",
-        "species_count",
-    )
+    """Return True for a column of numbers (right-aligned): :func:`areas.columns.is_numeric`."""
+    return is_numeric(column)
 
 
 def _numeric_columns(frame: pd.DataFrame) -> list[str]:
@@ -138,10 +126,5 @@ def _firm_list(
 def _threshold_columns(
     frame: pd.DataFrame, group: str, what: str = "companies"
 ) -> dict[float, str]:
-    pattern = re.compile(rf"^{group}_(\d+(?:\.\d+)?)m_{what}_share$")
-    found = {}
-    for c in frame.columns:
-        m = pattern.match(str(c))
-        if m:
-            found[float(m.group(1))] = str(c)
-    return dict(sorted(found.items()))
+    """Return threshold -> column of the share columns of ``group`` in ``frame``."""
+    return threshold_columns(frame.columns, group, what)
