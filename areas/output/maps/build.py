@@ -62,7 +62,8 @@ from areas.output.maps.elements import (
     Support,
 )
 from areas.output.maps.firms import _firm_data, _firm_frame, _grid_data
-from areas.output.maps.geo import _escape, _json_for_html, _text
+from areas.output.maps.geo import _escape, _text
+from areas.output.maps.geo import _json_for_html as _json_for_html
 from areas.output.maps.layers import (
     _bid_layer,
     _catchment_layers,
@@ -72,9 +73,9 @@ from areas.output.maps.layers import (
 )
 from areas.output.maps.legend import _legend_body
 from areas.output.maps.options import MapOptions
+from areas.output.maps.styles import BAND_COLORS as BAND_COLORS
+from areas.output.maps.styles import BID_COLORS as BID_COLORS
 from areas.output.maps.styles import (
-    BAND_COLORS,
-    BID_COLORS,
     CATCHMENT_STYLES,
     CATCHMENTS_M,
     COLOR_BY,
@@ -98,8 +99,6 @@ __all__ = [
 #: Size above which :func:`save_map` warns.
 DEFAULT_SIZE_BUDGET_MB = 15.0
 _BYTES_PER_MB = 1_000_000
-#: Names kept importable from here (tests and notebooks use them).
-_KEPT = (BAND_COLORS, BID_COLORS, _json_for_html)
 
 
 class UnknownDistrictError(ConfigError, LookupError):
@@ -265,7 +264,7 @@ def _add_layers(fmap: folium.Map, ctx: MapContext, data: _Layers, grid_m: float)
     Stacking(below, [groups["stops"].get_name()]).add_to(fmap)
 
 
-def _build(
+def _draw(
     atlas: Atlas,
     summary: Any,
     opts: MapOptions,
@@ -406,7 +405,7 @@ def overview_map(
     """
     opts = MapOptions.from_keywords(options, keywords, function="overview_map")
     focus = () if districts is None else _check_district_ids(atlas, districts)
-    return _build(atlas, summary, opts, focus=focus, clip=False)
+    return _draw(atlas, summary, opts, focus=focus, clip=False)
 
 
 def district_map(
@@ -445,7 +444,7 @@ def district_map(
     """
     opts = MapOptions.from_keywords(options, keywords, function="district_map")
     focus = _check_district_ids(atlas, [district_id], argument="district_id")
-    return _build(atlas, summary, opts, focus=focus, clip=True)
+    return _draw(atlas, summary, opts, focus=focus, clip=True)
 
 
 def save_map(

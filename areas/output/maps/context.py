@@ -43,7 +43,8 @@ class MapContext:
 
             include = resolve_include(include)
             summary = summarize(atlas, as_of=resolve_as_of(as_of), include=include)
-        params = dict(getattr(summary, "params", None) or {})
+        # read with ``.get`` only: a mapping or the summary's typed parameters
+        params = getattr(summary, "params", None) or {}
         self.summary = summary
         self.params = params
         self.as_of = self._agree("as_of", as_of, params.get("as_of"), resolve_as_of)

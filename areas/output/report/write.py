@@ -46,24 +46,22 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
 import areas.output.i18n as _i18n
-from areas._atomic import TMP_PREFIX, atomic_folder, recover_folder, write_text
-from areas._atomic import _exchange as _exchange  # noqa: F401 - kept for one release
-from areas._atomic import new_staging_dir as _new_dir  # noqa: F401 - kept for one release
-from areas._atomic import swap_into_place as _swap_into_place  # noqa: F401 - kept for one release
-from areas.constants import CORE_AREA_M
+from areas._atomic import atomic_folder, recover_folder, write_text
+from areas.constants import CORE_AREA_M, DEFAULT_LANGUAGE, DEFAULT_THRESHOLDS_M, LANGUAGES
 from areas.errors import ConfigError, OutputError, format_ids
 from areas.load._readers import file_sha256
 from areas.output.i18n import format_number
 from areas.output.report import files, pages, provenance
 from areas.output.report.context import ReportContext, ReportOptions, by_district, make_context
-from areas.output.report.files import GPKG_LAYERS
+from areas.output.report.files import GPKG_LAYERS as GPKG_LAYERS
 from areas.output.report.provenance import GENERATOR
-from areas.output.report.slugs import RESERVED_NAMES, district_slugs, safe_slug
+from areas.output.report.slugs import RESERVED_NAMES as RESERVED_NAMES
+from areas.output.report.slugs import district_slugs, safe_slug
 from areas.output.report.tables import MAX_LIST_ROWS, _label
 
 __all__ = [
@@ -79,13 +77,11 @@ __all__ = [
 #: Fingerplan station-near core distance (m): firms farther than this are listed
 #: (:data:`areas.constants.CORE_AREA_M`; this name is kept for one release).
 CORE_DISTANCE_M = CORE_AREA_M
-#: Names kept importable from here for one release.
-_MOVED = (TMP_PREFIX, RESERVED_NAMES, GENERATOR, GPKG_LAYERS)
 
 #: The report's own labels by language, keyed without their ``report.`` prefix
 #: (they live with the shared map and column labels in :mod:`areas.output.i18n`).
 REPORT_LABELS: dict[str, dict[str, str]] = {
-    lang: _i18n.labels(lang, prefix="report.") for lang in _i18n.LANGS
+    lang: _i18n.labels(lang, prefix="report.") for lang in LANGUAGES
 }
 
 
@@ -294,6 +290,46 @@ class _Steps:
             self.progress.advance(self.bar, n)
 
 
+def _resolve_options(
+    atlas: Any,
+    districts: Iterable[str] | str | None,
+    as_of: object,
+    include: Iterable[str] | str,
+    compare_as_of: object,
+    lang: str,
+    thresholds_m: Iterable[float],
+    distance: str,
+) -> ReportOptions:
+    """Check and resolve the options before anything is written."""
+    from areas.scenario import resolve_as_of, resolve_include
+
+    thresholds = _check_options(lang, distance, thresholds_m)
+    as_of_ts = resolve_as_of(as_of)
+    compare_ts = None if compare_as_of is None else resolve_as_of(compare_as_of)
+    included = resolve_include(include)
+    return ReportOptions(
+        selected=_resolve_districts(atlas, districts),
+        as_of=as_of_ts,
+        compare_as_of=compare_ts,
+        include=included,
+        thresholds=thresholds,
+        distance=distance,
+        lang=lang,
+    )
+
+
+def _prepare_out_dir(out_dir: str | os.PathLike) -> Path:
+    """Return ``out_dir`` as an absolute path, its leftovers cleaned up and checked."""
+    out_dir = Path(out_dir).absolute()
+    if not out_dir.name or out_dir.name in (".", ".."):
+        msg = f"`out_dir` must name a folder, got {out_dir}"
+        raise ConfigError(msg)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    recover(out_dir)
+    _check_target(out_dir)
+    return out_dir
+
+
 def write_report(
     atlas,
     out_dir: str | os.PathLike = "areas-report",
@@ -302,9 +338,9 @@ def write_report(
     as_of: object = None,
     include: Iterable[str] | str = (),
     compare_as_of: object = None,
-    lang: str = "en",
-    thresholds_m: Iterable[float] = (400, 600, 800, 1200),
-    distance: str = "straight",
+    lang: str = DEFAULT_LANGUAGE,
+    thresholds_m: Iterable[float] = DEFAULT_THRESHOLDS_M,
+    distance: Literal["straight", "walk"] = "straight",
     progress: bool = True,
 ) -> ReportResult:
     """Write the report folder: pages, maps, tables, GeoPackage and provenance.
@@ -357,53 +393,34 @@ def write_report(
     >>> result.index.name, (out / "results.gpkg").exists()
     ('index.html', True)
     """
-    from areas.scenario import resolve_as_of, resolve_include
-
     t0 = time.perf_counter()
     started = dt.datetime.now().astimezone()
-    thresholds = _check_options(lang, distance, thresholds_m)
-    as_of_ts = resolve_as_of(as_of)
-    compare_ts = None if compare_as_of is None else resolve_as_of(compare_as_of)
-    include = resolve_include(include)
-    selected = _resolve_districts(atlas, districts)
-    out_dir = Path(out_dir).absolute()
-    if not out_dir.name or out_dir.name in (".", ".."):
-        msg = f"`out_dir` must name a folder, got {out_dir}"
-        raise ConfigError(msg)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    recover(out_dir)
-    _check_target(out_dir)
+    opts = _resolve_options(
+        atlas, districts, as_of, include, compare_as_of, lang, thresholds_m, distance
+    )
+    out_dir = _prepare_out_dir(out_dir)
 
-    n = len(selected)
-    total_steps = 1 + (1 if compare_ts is not None else 0) + (1 + n) + 4 + (1 + n) + 1
+    n = len(opts.selected)
+    total_steps = 1 + (1 if opts.compare_as_of is not None else 0) + (1 + n) + 4 + (1 + n) + 1
     with _Steps(progress, total_steps, lang) as steps:
         steps.step("progress_analyses")
         from areas.analysis.summary import summarize
 
         options: dict[str, Any] = {
-            "include": include,
-            "thresholds_m": thresholds,
-            "distance": distance,
+            "include": opts.include,
+            "thresholds_m": opts.thresholds,
+            "distance": opts.distance,
         }
-        summary = summarize(atlas, as_of=as_of_ts, **options)
+        summary = summarize(atlas, as_of=opts.as_of, **options)
         steps.advance()
         comparison = None
         summary_before = None
-        if compare_ts is not None:
+        if opts.compare_as_of is not None:
             steps.step("progress_compare")
-            summary_before = summarize(atlas, as_of=compare_ts, **options)
+            summary_before = summarize(atlas, as_of=opts.compare_as_of, **options)
             comparison = _comparison(summary_before, summary)
             steps.advance()
 
-        report_options = ReportOptions(
-            selected=selected,
-            as_of=as_of_ts,
-            compare_as_of=compare_ts,
-            include=include,
-            thresholds=thresholds,
-            distance=distance,
-            lang=lang,
-        )
         built: dict[str, Any] = {}
 
         def check(staging: Path) -> None:
@@ -413,12 +430,12 @@ def write_report(
                 summary,
                 summary_before,
                 comparison,
-                report_options,
+                opts,
                 steps=steps,
                 started=started,
                 t0=t0,
             )
-            built.update(_build(ctx))
+            built.update(_write_bundle(ctx))
             steps.step("progress_check")
             _check_staging(
                 staging, files=built["files"], csv_rows=built["csv_rows"], gpkg=built["gpkg"]
@@ -466,7 +483,7 @@ def _print_done(result: ReportResult, built: dict, lang: str) -> None:
     Console().print(Panel(grid, title=L("done_title"), expand=False))
 
 
-def _build(ctx: ReportContext) -> dict[str, Any]:
+def _write_bundle(ctx: ReportContext) -> dict[str, Any]:
     """Write every file of the report into the staging folder; return what was written."""
     steps = ctx.steps
     steps.step("progress_maps")
