@@ -38,6 +38,7 @@ _EXPORTS = {
     "transit_access": "analysis.transit",
     "summarize": "analysis.summary",
     "compare": "analysis.summary",
+    "MapOptions": "output.maps",
     "overview_map": "output.maps",
     "district_map": "output.maps",
     "save_map": "output.maps",
@@ -60,7 +61,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from areas.analysis.transit.access import transit_access
     from areas.atlas import Atlas, LayerSource
     from areas.load.pipeline import load, read_layer
-    from areas.output.maps.build import district_map, overview_map, save_map
+    from areas.output.maps.build import MapOptions, district_map, overview_map, save_map
     from areas.output.report.write import write_report
     from areas.validate import validate
 

@@ -1,23 +1,71 @@
-"""Atomic file output: write beside the target, check, then ``os.replace``.
+"""Atomic output: a file, or a whole folder, appears complete or not at all.
 
-A failed or killed run never leaves a half-written or emptied target file;
-temporary files carry a recognisable prefix and are removed on failure.
+Files are written beside the target under a temporary name, checked, flushed
+to disk and moved into place with ``os.replace``; the folder holding them is
+then flushed too, so the rename itself survives a power cut.
+
+Folders (a report bundle) are built in a staging folder beside the target
+(``.areas-tmp-<name>-new-<pid>-<random>``) and then put in place. On Linux the
+two folders are exchanged in one step (``renameat2(RENAME_EXCHANGE)``; on
+macOS ``renamex_np(RENAME_SWAP)``), so the target always holds a complete
+folder, the old or the new one; elsewhere the old folder is first renamed to
+``.areas-tmp-<name>-old-<pid>-<random>`` and the new one renamed into place.
+:func:`recover_folder` removes what runs that died left behind (and, if a run
+died between the two renames, first puts the previous folder back).
+
+A failed or killed run never leaves a half-written or emptied target;
+temporary files and folders carry a recognisable prefix and are removed on
+failure.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import errno
 import os
+import re
+import secrets
+import shutil
+import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from areas.errors import OutputError
 
-__all__ = ["TMP_PREFIX", "atomic_path", "write_bytes", "write_text"]
+__all__ = [
+    "TMP_PREFIX",
+    "atomic_path",
+    "write_bytes",
+    "write_text",
+    "fsync_dir",
+    "atomic_folder",
+    "new_staging_dir",
+    "swap_into_place",
+    "folder_leftovers",
+    "recover_folder",
+]
 
 #: Prefix of every temporary file the toolkit creates beside an output.
 TMP_PREFIX = ".areas-tmp-"
+_STAGING_RANDOM = r"[a-z0-9_]{8}"
+_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789_"
+
+
+def fsync_dir(path: str | os.PathLike) -> None:
+    """Flush a folder's entries (a rename into it) to disk; a no-op where it cannot be."""
+    if os.name != "posix":
+        return
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+# --------------------------------------------------------------------------- files
 
 
 @contextlib.contextmanager
@@ -58,6 +106,7 @@ def atomic_path(
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, target)
+        fsync_dir(target.parent)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
@@ -74,3 +123,178 @@ def write_bytes(target: str | os.PathLike, data: bytes) -> Path:
 def write_text(target: str | os.PathLike, text: str, encoding: str = "utf-8") -> Path:
     """Write ``text`` to ``target`` atomically and return the path."""
     return write_bytes(target, text.encode(encoding))
+
+
+# --------------------------------------------------------------------------- folders
+
+
+def _staging_pattern(name: str) -> re.Pattern[str]:
+    return re.compile(
+        re.escape(TMP_PREFIX + name) + r"-(new|old|del)-(\d+)-" + _STAGING_RANDOM + r"$"
+    )
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False  # our own leftovers (an earlier run in this process) are stale
+    if os.name != "posix":
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    except OSError:
+        return False
+    return True
+
+
+def folder_leftovers(target: Path) -> list[tuple[str, int, Path]]:
+    """Return (kind, pid, path) of the staging and backup folders of ``target``."""
+    pattern = _staging_pattern(target.name)
+    found = []
+    try:
+        entries = list(target.parent.iterdir())
+    except FileNotFoundError:
+        return []
+    for entry in entries:
+        m = pattern.match(entry.name)
+        if m and entry.is_dir() and not entry.is_symlink():
+            found.append((m.group(1), int(m.group(2)), entry))
+    return found
+
+
+def recover_folder(target: str | os.PathLike) -> list[Path]:
+    """Clean up after folder swaps that were killed; return the folders removed.
+
+    If ``target`` is missing but a backup of it exists (a run died between
+    moving the old folder aside and moving the new one in), the newest backup
+    is put back. Then the staging and backup folders of ``target`` left by
+    processes that no longer run are deleted; those of a running process are
+    left alone.
+    """
+    target = Path(target).absolute()
+    dead = [(k, pid, p) for k, pid, p in folder_leftovers(target) if not _pid_alive(pid)]
+    if not target.exists():
+        backups = sorted((p for k, _, p in dead if k == "old"), key=lambda p: p.stat().st_mtime)
+        if backups:
+            os.rename(backups[-1], target)
+            fsync_dir(target.parent)
+            dead = [d for d in dead if d[2] != backups[-1]]
+    removed = []
+    for _, _, path in dead:
+        shutil.rmtree(path, ignore_errors=True)
+        if not path.exists():
+            removed.append(path)
+    return removed
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders in one step where the OS can; return False where it cannot."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return False
+    if sys.platform.startswith("linux"):
+        fn = getattr(libc, "renameat2", None)
+        if fn is None:
+            return False
+        fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+        at_fdcwd, rename_exchange = -100, 2
+        result = fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    elif sys.platform == "darwin":
+        fn = getattr(libc, "renamex_np", None)
+        if fn is None:
+            return False
+        fn.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_uint]
+        result = fn(os.fsencode(a), os.fsencode(b), 0x2)  # RENAME_SWAP
+    else:
+        return False
+    if result == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def new_staging_dir(parent: Path, name: str, kind: str = "new") -> Path:
+    """Create a staging folder with the permissions a plain ``mkdir`` would give.
+
+    (``mkdtemp`` makes it private, ``0o700``, which a web server could not read.)
+    """
+    path = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{name}-{kind}-{os.getpid()}-", dir=parent))
+    with contextlib.suppress(OSError):
+        os.chmod(path, 0o777 & ~_umask())
+    return path
+
+
+def _free_name(parent: Path, name: str, kind: str) -> Path:
+    """Return an unused path for a rename target named like the staging folders."""
+    while True:
+        token = "".join(secrets.choice(_ALPHABET) for _ in range(8))
+        path = parent / f"{TMP_PREFIX}{name}-{kind}-{os.getpid()}-{token}"
+        if not os.path.lexists(path):
+            return path
+
+
+def swap_into_place(staging: Path, target: Path) -> None:
+    """Put the checked ``staging`` folder in place of ``target``, then flush the parent."""
+    parent, name = target.parent, target.name
+    if not target.exists():
+        os.rename(staging, target)
+        fsync_dir(parent)
+        return
+    if _exchange(staging, target):
+        fsync_dir(parent)
+        shutil.rmtree(staging, ignore_errors=True)  # now holds the previous folder
+        return
+    backup = _free_name(parent, name, "old")
+    os.rename(target, backup)
+    try:
+        os.rename(staging, target)
+    except BaseException:
+        os.rename(backup, target)
+        raise
+    fsync_dir(parent)
+    doomed = _free_name(parent, name, "del")
+    os.rename(backup, doomed)
+    shutil.rmtree(doomed, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def atomic_folder(
+    target: str | os.PathLike, check: Callable[[Path], None] | None = None
+) -> Iterator[Path]:
+    """Yield a staging folder beside ``target``; swap it into place on success.
+
+    On any error (or when ``check``, called with the staging folder, raises)
+    the staging folder is removed and ``target`` is left as it was.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp()) / "bundle"
+    >>> with atomic_folder(d) as tmp:
+    ...     _ = (tmp / "a.txt").write_text("hello")
+    >>> (d / "a.txt").read_text()
+    'hello'
+    """
+    target = Path(target).absolute()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = new_staging_dir(target.parent, target.name, "new")
+    try:
+        yield staging
+        if check is not None:
+            check(staging)
+        swap_into_place(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise

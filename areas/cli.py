@@ -18,6 +18,7 @@ import warnings
 from collections.abc import Sequence
 
 from areas import __version__
+from areas.constants import DEFAULT_LANGUAGE, DEFAULT_THRESHOLDS_M, DISTANCES, LANGUAGES
 from areas.errors import AreasError, AreasWarning, OutputError
 from areas.output.i18n import format_cell, format_share, format_value
 from areas.schema import STATUSES
@@ -68,7 +69,7 @@ def _add_scenario(parser: argparse.ArgumentParser) -> None:
 def _add_distance(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--distance",
-        choices=("straight", "walk"),
+        choices=DISTANCES,
         default="straight",
         help="distance behind shares, bands and medians (default: straight line)",
     )
@@ -77,8 +78,10 @@ def _add_distance(parser: argparse.ArgumentParser) -> None:
         nargs="+",
         type=float,
         metavar="M",
-        default=[400, 600, 800, 1200],
-        help="distance thresholds in metres (default: 400 600 800 1200)",
+        default=list(DEFAULT_THRESHOLDS_M),
+        help="distance thresholds in metres (default: "
+        + " ".join(f"{t:g}" for t in DEFAULT_THRESHOLDS_M)
+        + ")",
     )
 
 
@@ -111,7 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("map", help="write a self-contained HTML map")
     _add_scenario(p)
     p.add_argument("--district", metavar="ID", help="map one district (default: overview)")
-    p.add_argument("--lang", choices=("da", "en"), default="en")
+    p.add_argument("--lang", choices=sorted(LANGUAGES), default=DEFAULT_LANGUAGE)
     p.add_argument(
         "--color-by", choices=("rail_band", "bid"), default="rail_band", help="colour firms by"
     )
@@ -124,7 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="areas-report", metavar="DIR", help="default: ./areas-report")
     p.add_argument("--district", nargs="+", metavar="ID", help="only these districts")
     p.add_argument("--compare-as-of", metavar="DATE", help="also show the change since this date")
-    p.add_argument("--lang", choices=("da", "en"), default="en")
+    p.add_argument("--lang", choices=sorted(LANGUAGES), default=DEFAULT_LANGUAGE)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
 
@@ -290,20 +293,20 @@ def _cmd_summary(args) -> int:
 
 
 def _cmd_map(args) -> int:
-    from areas.output.maps.build import district_map, overview_map, save_map
+    from areas.output.maps import MapOptions, district_map, overview_map, save_map
 
     atlas = _load(args, args.layers)
-    options = {
-        "as_of": args.as_of,
-        "include": tuple(args.include),
-        "lang": args.lang,
-        "color_by": args.color_by,
-        "tiles": args.tiles or False,
-    }
+    options = MapOptions(
+        as_of=args.as_of,
+        include=tuple(args.include),
+        lang=args.lang,
+        color_by=args.color_by,
+        tiles=args.tiles or False,
+    )
     if args.district:
-        fmap = district_map(atlas, args.district, **options)
+        fmap = district_map(atlas, args.district, options=options)
     else:
-        fmap = overview_map(atlas, **options)
+        fmap = overview_map(atlas, options=options)
     path = save_map(fmap, args.out)
     print(f"Map written to {path}")
     return 0

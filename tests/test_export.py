@@ -324,3 +324,13 @@ def test_writers_leave_no_temp_files_when_killed_between(tmp_path, firms):
             pyogrio.write_dataframe(firms, tmp, layer="companies")
             raise KeyboardInterrupt
     assert os.listdir(tmp_path) == []
+
+
+def test_writers_are_registered_by_format_and_suffix(tmp_path):
+    assert {"csv", "xlsx", "gpkg"} <= set(_export.WRITERS)
+    assert _export.writer_for("out/summary.CSV").name == "csv"
+    frame = pd.DataFrame({"district_id": ["a", "b"], "companies": [1, 2]})
+    path = _export.writer_for("csv").write(frame, tmp_path / "t.csv")
+    assert _export.writer_for("csv").count(path) == 2
+    with pytest.raises(OutputError, match="no writer for 'x.parquet'; formats: csv, gpkg, xlsx"):
+        _export.writer_for("x.parquet")

@@ -14,7 +14,6 @@ import decimal
 import json
 import math
 import re
-import types
 import warnings
 from pathlib import Path
 
@@ -25,6 +24,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from builders import AS_OF, CRS, XSS_NAMES, hand_summary, make_atlas
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -42,190 +42,8 @@ from areas.output.maps.build import (
     save_map,
 )
 from areas.output.offline import LEAFLET_VERSION, external_resources, make_self_contained
-from areas.scenario import active_bids, stops_in_service
+from areas.scenario import stops_in_service
 from areas.schema import DENMARK_BOUNDS_4326, MODE_GROUPS
-
-CRS = "EPSG:25832"
-XSS_NAMES = (
-    "<script>window.__xss = 1; alert(1)</script>",
-    '<img src=x onerror="window.__xss = 2; alert(2)">',
-    "Brdr. Klee & Søn </script><b>bold</b>",
-)
-AS_OF = "2026-01-01"
-
-
-# --- fixtures --------------------------------------------------------------------------------
-
-
-def make_atlas(n_firms: int = 40, *, seed: int = 1, names=XSS_NAMES, spread=None) -> Atlas:
-    """Three 1 km squares (one withdrawn), two BIDs (one ended), two plots, four stops, firms."""
-    districts = gpd.GeoDataFrame(
-        {
-            "district_id": ["alpha", "beta", "islands"],
-            "name": ["Alpha Park", "Beta Holme", "Øerne <b>illustrative</b>"],
-            "municipality": ["Albertslund", "Hvidovre", "Hvidovre"],
-            "status": ["existing", "existing", "withdrawn"],
-            "kind": [pd.NA] * 3,
-            "source": [pd.NA] * 3,
-        },
-        geometry=[
-            shapely.box(710_000, 6_172_000, 711_000, 6_173_000),
-            shapely.box(712_000, 6_172_000, 713_000, 6_173_000),
-            shapely.box(714_000, 6_168_000, 715_000, 6_169_000),
-        ],
-        crs=CRS,
-    )
-    bids = gpd.GeoDataFrame(
-        {
-            "bid_id": ["b1", "b2"],
-            "name": ["Alpha <BID>", "Beta BID"],
-            "start": pd.to_datetime(["2020-01-01", "2021-05-01"]),
-            "end": pd.to_datetime([None, "2023-12-31"]),
-            "invited": pd.array([50, 394], dtype="Int64"),
-            "members": pd.array([pd.NA, 78], dtype="Int64"),
-            "district_id": ["alpha", "beta"],
-        },
-        geometry=[
-            shapely.box(710_000, 6_172_000, 710_500, 6_173_000),
-            shapely.box(712_000, 6_172_000, 713_000, 6_173_000),
-        ],
-        crs=CRS,
-    )
-    rewilding = gpd.GeoDataFrame(
-        {
-            "plot_id": ["p1", "p2"],
-            "established": pd.to_datetime(["2022-06-01", "2030-01-01"]),
-            "owner": ["Hvidovre Kommune", "Firm A/S"],
-            "species_count": pd.array([105, pd.NA], dtype="Int64"),
-            "survey_area_m2": [100.0, np.nan],
-            "habitat": ["meadow", pd.NA],
-        },
-        geometry=[
-            shapely.box(712_100, 6_172_100, 712_200, 6_172_200),  # 1 ha
-            shapely.box(712_300, 6_172_300, 712_400, 6_172_400),
-        ],
-        crs=CRS,
-    )
-    stops = gpd.GeoDataFrame(
-        {
-            "stop_id": ["s1", "s2", "s3", "s4"],
-            "name": ["Albertslund st.", "Ring 3 Nord", "Hospital", "Vejen"],
-            "mode": ["s_train", "light_rail", "metro", "bus"],
-            "status": ["existing", "planned", "study", "existing"],
-            "opens": pd.to_datetime([None, "2025-10-26", None, None]),
-            "line": ["B", "L", pd.NA, "500S"],
-            "municipality": [pd.NA] * 4,
-        },
-        geometry=shapely.points(
-            [(711_000, 6_173_200), (712_500, 6_173_100), (713_500, 6_171_500), (710_500, 6_172_500)]
-        ),
-        crs=CRS,
-    )
-    rng = np.random.default_rng(seed)
-    x0, y0, x1, y1 = spread or (709_500, 6_171_500, 713_500, 6_173_500)
-    xs = rng.uniform(x0, x1, n_firms)
-    ys = rng.uniform(y0, y1, n_firms)
-    all_names = [*names, *(f"Firm {i}" for i in range(n_firms))][:n_firms]
-    employees = pd.array(rng.integers(1, 200, n_firms), dtype="Int64")
-    if n_firms > 3:
-        employees[3] = pd.NA
-    companies = gpd.GeoDataFrame(
-        {
-            "company_id": [f"{i:05d}" for i in range(n_firms)],
-            "name": all_names,
-            "employees": employees,
-            "sector": [pd.NA] * n_firms,
-            "bid_member": pd.array(rng.random(n_firms) < 0.4, dtype="boolean"),
-            "address": [pd.NA] * n_firms,
-        },
-        geometry=shapely.points(np.column_stack([xs, ys])),
-        crs=CRS,
-    )
-    return Atlas(
-        districts=districts, bids=bids, rewilding=rewilding, stops=stops, companies=companies
-    )
-
-
-def hand_summary(atlas: Atlas, *, as_of=AS_OF, include=(), distance="straight", detour_factor=1.3):
-    """Compute, by brute force, a summary with the attributes the maps read."""
-    ts = pd.Timestamp(as_of)
-    stops, firms = atlas.stops, atlas.companies
-    rail = stops_in_service(stops, ts, include) & stops["mode"].isin(MODE_GROUPS["rail"]).to_numpy()
-    fxy = shapely.get_coordinates(firms.geometry.values)
-    sxy = shapely.get_coordinates(stops.geometry.values[rail])
-    if len(sxy):
-        dist = np.hypot(fxy[:, None, 0] - sxy[None, :, 0], fxy[:, None, 1] - sxy[None, :, 1])
-        nearest = dist.argmin(axis=1)
-        d = dist[np.arange(len(fxy)), nearest]
-        name = stops["name"].to_numpy()[rail][nearest]
-    else:
-        d = np.full(len(fxy), np.nan)
-        name = np.full(len(fxy), None, dtype=object)
-    chosen = d * detour_factor if distance == "walk" else d
-    band = np.where(chosen <= 600, "core", np.where(chosen <= 1200, "station_near", "beyond"))
-    transit = pd.DataFrame(
-        {
-            "company_id": firms["company_id"],
-            "nearest_rail_name": name,
-            "rail_distance_m": d,
-            "rail_walk_m": d * detour_factor,
-            "rail_band": band,
-        }
-    )
-    active = atlas.bids[active_bids(atlas.bids, ts)]
-    in_bid, bid_id = [], []
-    for p in firms.geometry:
-        covering = sorted(
-            b for b, g in zip(active["bid_id"], active.geometry, strict=True) if g.covers(p)
-        )
-        in_bid.append(bool(covering))
-        bid_id.append(covering[0] if covering else pd.NA)
-    bid_companies = pd.DataFrame(
-        {
-            "company_id": firms["company_id"],
-            "in_bid": in_bid,
-            "bid_id": bid_id,
-            "bid_member": firms["bid_member"],
-        }
-    )
-    bid_bids = pd.DataFrame(
-        {
-            "bid_id": atlas.bids["bid_id"],
-            "area_ha": atlas.bids.area / 10_000,
-            "companies": [
-                int(sum(g.covers(p) for p in firms.geometry)) for g in atlas.bids.geometry
-            ],
-            "members": pd.array([7, pd.NA], dtype="Int64")[: len(atlas.bids)],
-            "participation_share": [0.25, np.nan][: len(atlas.bids)],
-        }
-    )
-    table = pd.DataFrame(
-        {
-            "district_id": atlas.districts["district_id"],
-            "area_ha": atlas.districts.area / 10_000,
-            "companies": pd.array([12, 9, 0], dtype="Int64"),
-            "employees": pd.array([1234, 567, pd.NA], dtype="Int64"),
-            "bid_area_share": [0.5, 0.0, np.nan],
-            "companies_in_bid_share": [0.4, 0.0, np.nan],
-            "rewilded_ha": [0.0, 1.0, np.nan],
-            "rail_600m_companies_share": [0.25, 0.125, np.nan],
-            "median_rail_distance_m": [812.4, 455.0, np.nan],
-        }
-    )
-    params = {
-        "as_of": ts.date().isoformat(),
-        "include": tuple(include),
-        "thresholds_m": (400, 600, 800, 1200),
-        "distance": distance,
-        "detour_factor": detour_factor,
-    }
-    return types.SimpleNamespace(
-        table=table,
-        transit=types.SimpleNamespace(companies=transit, params=params),
-        bid=types.SimpleNamespace(companies=bid_companies, bids=bid_bids),
-        rewilding=None,
-        params=params,
-    )
 
 
 @pytest.fixture
@@ -437,8 +255,9 @@ def test_withdrawn_plan_is_dashed_grey(atlas, summary):
 def _styles_of(page: str, kind: str) -> dict:
     """Return the style table of an embedded GeoJSON layer."""
     ids = {kind_: id_ for id_, kind_, _ in _BLOCK.findall(page)}
-    script = page[page.index(f'getElementById("{ids[kind]}")') :]
-    return json.loads(re.search(r"var styles = (\{.*?\});\n", script).group(1))
+    call = page[page.index(f'areasGeoJson("{ids[kind]}", ') :]
+    styles, _ = json.JSONDecoder().raw_decode(call[call.index("{") :])
+    return styles
 
 
 @pytest.mark.parametrize(
@@ -990,3 +809,25 @@ def test_numbers_read_back_in_both_languages(value, decimals):
     english = _i18n.format_number(value, "en", decimals=decimals)
     assert danish.replace(".", "").replace(",", ".") == plain
     assert english.replace(",", "") == plain
+
+
+def test_map_options_and_the_keyword_form_draw_the_same_map(atlas, summary):
+    from areas.output.maps import MapOptions
+
+    options = MapOptions(lang="da", color_by="bid", grid_m=500)
+    by_options = data_blocks(render(overview_map(atlas, summary, options=options)))
+    by_keywords = data_blocks(
+        render(overview_map(atlas, summary=summary, lang="da", color_by="bid", grid_m=500))
+    )
+    assert by_options == by_keywords
+    assert by_options["companies"]["colorBy"] == "bid"
+    # keywords override the options they are given with
+    mixed = data_blocks(render(overview_map(atlas, summary, options=options, color_by="rail_band")))
+    assert mixed["companies"]["colorBy"] == "rail_band"
+    one = render(district_map(atlas, "alpha", summary, options=options.replace(margin_m=0.0)))
+    assert data_blocks(one)["companies"]["colorBy"] == "bid"
+
+
+def test_an_unknown_map_keyword_names_the_options(atlas, summary):
+    with pytest.raises(TypeError, match="unexpected keyword argument.*colour_by.*color_by"):
+        overview_map(atlas, summary, colour_by="bid")

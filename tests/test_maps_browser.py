@@ -19,8 +19,8 @@ sync_api = pytest.importorskip(
     "playwright.sync_api", reason="browser tests need Playwright for Python"
 )
 
+from builders import XSS_NAMES, hand_summary, make_atlas  # noqa: E402  (the same fixtures)
 from conftest import CHROMIUM_ARGS, require_or_skip  # noqa: E402
-from test_maps import XSS_NAMES, hand_summary, make_atlas  # noqa: E402  (the same fixtures)
 
 VIEWPORT = {"width": 1200, "height": 800}
 
@@ -231,7 +231,6 @@ def test_many_firms_switch_from_grid_to_points(opened, artifacts_dir):
 
 
 def test_danish_map_with_the_real_analysis(opened, artifacts_dir):
-    pytest.importorskip("areas.analysis.summary", reason="areas.analysis.summary is not available")
     atlas = make_atlas(40)
     page = opened(overview_map(atlas, as_of="2026-01-01", lang="da", color_by="bid"), "da.html")
     assert page.counts()["firm"] == 40

@@ -48,6 +48,11 @@ def test_wheel_carries_layers_templates_and_entry_point(wheel):
         assert any(
             n.startswith("areas/output/report/templates/") and n.endswith(".html") for n in names
         )
+        # the maps' code, styles and legend template, inlined on save
+        for static in ("static/areas.js", "static/areas.css", "templates/legend.html"):
+            path = f"areas/output/maps/{static}"
+            assert path in names
+            assert zf.read(path) == (REPO / path).read_bytes()
         assert "areas/py.typed" in names
         entry_points = next(n for n in names if n.endswith("entry_points.txt"))
         assert "areas = areas.cli:main" in zf.read(entry_points).decode()

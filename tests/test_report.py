@@ -22,18 +22,16 @@ import time
 from importlib.metadata import version
 from pathlib import Path
 
-import geopandas as gpd
-import pandas as pd
 import pyogrio
 import pytest
-import shapely
+from builders import CRS, X0, XSS, tiny_atlas
 from conftest import require_or_skip
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import areas.output.report.write as report_module
+import areas._atomic as _atomic
+import areas.output.report.pages as report_pages
 from areas._atomic import TMP_PREFIX
-from areas.atlas import Atlas
 from areas.errors import ConfigError, OutputError
 from areas.output.report.write import (
     RESERVED_NAMES,
@@ -44,9 +42,6 @@ from areas.output.report.write import (
 )
 
 REPO = Path(__file__).resolve().parent.parent
-CRS = "EPSG:25832"
-X0, Y0 = 700_000.0, 6_170_000.0  # near Albertslund, EPSG:25832
-XSS = "<script>alert(1)</script>"
 EXTERNAL = re.compile(r"https?://|(?:src|href)\s*=\s*[\"']?\s*//", re.IGNORECASE)
 
 
@@ -90,110 +85,6 @@ def _check_complete(folder: Path) -> None:
         assert hashlib.sha256((folder / f["path"]).read_bytes()).hexdigest() == f["sha256"], f[
             "path"
         ]
-
-
-def _square(i: int) -> shapely.Polygon:
-    return shapely.box(X0 + 1000 * i, Y0, X0 + 1000 * (i + 1), Y0 + 1000)
-
-
-def _frame(data: dict, geometry, kind: str) -> gpd.GeoDataFrame:
-    from areas.schema import KINDS
-
-    spec = KINDS[kind]
-    n = len(geometry)
-    frame = gpd.GeoDataFrame(data, geometry=list(geometry), crs=CRS)
-    for col in spec.columns:
-        if col not in frame.columns:
-            frame[col] = pd.Series([None] * n, dtype=object)
-    for col in spec.dates:
-        frame[col] = pd.to_datetime(frame[col])
-    for col in spec.integers:
-        frame[col] = pd.array(frame[col], dtype="Int64")
-    for col in spec.floats:
-        frame[col] = pd.to_numeric(frame[col]).astype(float)
-    for col in spec.booleans:
-        frame[col] = pd.array(frame[col], dtype="boolean")
-    ordered = [
-        *spec.columns,
-        *[c for c in frame.columns if c not in spec.columns and c != "geometry"],
-        "geometry",
-    ]
-    return frame[ordered]
-
-
-def tiny_atlas() -> Atlas:
-    """Three 1 km squares side by side; every figure below can be checked by hand.
-
-    - ``nord`` (x 0–1000 m): a BID on its western half; firm c1 (10 employees)
-      150 m from the S-train stop s1 (x 250); c2 (x 880, outside the BID, named
-      like a script) 630 m from it and 670 m from s2.
-    - ``../syd`` (x 1000–2000 m): firm c3 (x 1600) 50 m from light-rail stop s2
-      (x 1550), which opens 2025-10-26 (before it, s1 at 1,350 m is the
-      nearest rail stop); two rewilding plots of 1 ha each (2022, 2024).
-    - ``CON`` (x 2000–3000 m, withdrawn): a bus stop only.
-    - c4 lies outside every district; c5 (x 1000) on the nord/syd boundary goes
-      to ``../syd``, the lower id; it is 750 m from s1 and 550 m from s2.
-    """
-    districts = _frame(
-        {
-            "district_id": ["nord", "../syd", "CON"],
-            "name": ["Nørre Erhverv <b>", "Sydhavnen Å", "Con"],
-            "municipality": ["Albertslund", "Hvidovre", "Hvidovre"],
-            "status": ["existing", "existing", "withdrawn"],
-        },
-        [_square(0), _square(1), _square(2)],
-        "districts",
-    )
-    bids = _frame(
-        {
-            "bid_id": ["b1"],
-            "name": ["BID Nord"],
-            "start": ["2021-01-01"],
-            "invited": [10],
-            "members": [2],
-        },
-        [shapely.box(X0, Y0, X0 + 500, Y0 + 1000)],
-        "bids",
-    )
-    rewilding = _frame(
-        {
-            "plot_id": ["p1", "p2"],
-            "established": ["2022-06-01", "2024-01-01"],
-            "owner": ["Hvidovre Kommune", "Firma A/S"],
-        },
-        [
-            shapely.box(X0 + 1100, Y0 + 100, X0 + 1200, Y0 + 200),
-            shapely.box(X0 + 1300, Y0 + 100, X0 + 1400, Y0 + 200),
-        ],
-        "rewilding",
-    )
-    stops = _frame(
-        {
-            "stop_id": ["s1", "s2", "s3"],
-            "name": ["Nord st.", "Syd (letbane)", "Con bus"],
-            "mode": ["s_train", "light_rail", "bus"],
-            "status": ["existing", "planned", "existing"],
-            "opens": [None, "2025-10-26", None],
-        },
-        shapely.points([X0 + 250, X0 + 1550, X0 + 2500], [Y0 + 500] * 3),
-        "stops",
-    )
-    companies = _frame(
-        {
-            "company_id": ["c1", "c2", "c3", "c4", "c5"],
-            "name": ["Ærø Å/S", XSS, "Syd ApS", "Far away", "Grænse"],
-            "employees": [10, 5, None, 1, 2],
-            "bid_member": [True, False, None, None, None],
-        },
-        shapely.points(
-            [X0 + 100, X0 + 880, X0 + 1600, X0 + 5000, X0 + 1000],
-            [Y0 + 500, Y0 + 500, Y0 + 500, Y0 + 5000, Y0 + 500],
-        ),
-        "companies",
-    )
-    return Atlas(
-        districts=districts, bids=bids, rewilding=rewilding, stops=stops, companies=companies
-    )
 
 
 @pytest.fixture(scope="module")
@@ -317,12 +208,12 @@ def test_recover_keeps_existing_report_and_drops_backup(tmp_path):
 @pytest.mark.parametrize("exchange", [True, False], ids=["exchange", "two-renames"])
 def test_swap_into_place(tmp_path, monkeypatch, exchange):
     if not exchange:
-        monkeypatch.setattr(report_module, "_exchange", lambda a, b: False)
+        monkeypatch.setattr(_atomic, "_exchange", lambda a, b: False)
     out = tmp_path / "r"
     _fake_report(out, "old")
-    staging = report_module._new_dir(tmp_path, "r", "new")
+    staging = _atomic.new_staging_dir(tmp_path, "r", "new")
     (staging / "index.html").write_text("new", encoding="utf-8")
-    report_module._swap_into_place(staging, out)
+    _atomic.swap_into_place(staging, out)
     assert (out / "index.html").read_text(encoding="utf-8") == "new"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]
 
@@ -335,7 +226,7 @@ def test_exchange_swaps_in_one_step(tmp_path):
     b.mkdir()
     (a / "x").write_text("a")
     (b / "x").write_text("b")
-    if not report_module._exchange(a, b):
+    if not _atomic._exchange(a, b):
         pytest.skip("the file system does not support RENAME_EXCHANGE")
     assert (a / "x").read_text() == "b" and (b / "x").read_text() == "a"
 
@@ -383,10 +274,10 @@ def test_failed_run_keeps_previous_report_and_leaves_nothing(tmp_path, monkeypat
     write_report(tiny_atlas(), out, as_of="2026-01-01", progress=False)
     before = _snapshot(out)
 
-    def broken(self):
+    def broken(ctx):
         raise RuntimeError("template crashed")
 
-    monkeypatch.setattr(report_module._Builder, "write_index", broken)
+    monkeypatch.setattr(report_pages, "write_index", broken)
     with pytest.raises(RuntimeError, match="template crashed"):
         write_report(tiny_atlas(), out, as_of="2025-01-01", progress=False)
     assert _snapshot(out) == before
@@ -708,7 +599,8 @@ _KILL_SCRIPT = textwrap.dedent(
     import os, shutil, sys, time
     from pathlib import Path
     import areas
-    import areas.output.report.write as r
+    import areas._atomic as atomic
+    import areas.output.report.pages as pages
     out, point, ready = sys.argv[1], sys.argv[2], Path(sys.argv[3])
 
     def hang():
@@ -716,25 +608,25 @@ _KILL_SCRIPT = textwrap.dedent(
         time.sleep(600)
 
     if point == "building":  # maps and tables written into the staging folder
-        r._Builder.write_index = lambda self: hang()
+        pages.write_index = lambda ctx: hang()
     elif point == "between-renames":  # no RENAME_EXCHANGE: old report moved aside, new not yet in
-        r._exchange = lambda a, b: False
+        atomic._exchange = lambda a, b: False
         rename = os.rename
         def slow_rename(a, b):
             rename(a, b)
             if "-old-" in os.path.basename(b):
                 hang()
-        r.os.rename = slow_rename
+        os.rename = slow_rename
     elif point == "after-swap":  # new report in place, previous one not yet deleted
         rmtree = shutil.rmtree
         def slow_rmtree(path, *args, **kw):
-            if os.path.basename(str(path)).startswith(r.TMP_PREFIX):
+            if os.path.basename(str(path)).startswith(atomic.TMP_PREFIX):
                 hang()
             return rmtree(path, *args, **kw)
-        r.shutil.rmtree = slow_rmtree
+        shutil.rmtree = slow_rmtree
     else:
         ready.write_text("ready")
-    r.write_report(areas.load(), out, as_of="2025-01-01", progress=False)
+    areas.write_report(areas.load(), out, as_of="2025-01-01", progress=False)
     """
 )
 

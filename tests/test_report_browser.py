@@ -13,8 +13,8 @@ import re
 from pathlib import Path
 
 import pytest
+from builders import XSS, tiny_atlas  # the hand-made atlas
 from conftest import CHROMIUM_ARGS  # the launch flags every browser test uses
-from test_report import XSS, tiny_atlas  # the hand-made atlas
 
 from areas.output.report.write import write_report
 

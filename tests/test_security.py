@@ -28,8 +28,8 @@ import markupsafe
 import pyogrio
 import pytest
 import shapely
+from builders import _frame
 from conftest import CHROMIUM_ARGS
-from test_report import _frame
 
 from areas.atlas import Atlas
 from areas.cli import main
@@ -551,7 +551,7 @@ def test_names_with_template_delimiters_are_plain_text(tmp_path, capsys):
 
 
 def test_dollar_signs_in_names_are_plain_text(tmp_path):
-    from test_report import tiny_atlas
+    from builders import tiny_atlas
 
     atlas = tiny_atlas()
     atlas.districts.loc[0, "name"] = "Erhverv $^$ øst"

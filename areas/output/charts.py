@@ -22,6 +22,7 @@ import math
 import re
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -30,7 +31,7 @@ from areas.output.i18n import format_number, format_share
 __all__ = ["bar_chart", "line_chart", "static_map"]
 
 #: matplotlib settings for every chart.
-_RC = {
+_RC: dict[str, Any] = {
     "svg.fonttype": "none",
     "svg.hashsalt": "areas",
     "font.family": "DejaVu Sans",
@@ -54,7 +55,7 @@ _ID_ATTR = re.compile(r'\bid="([^"]+)"')
 
 
 @contextlib.contextmanager
-def _drawing(rc: Mapping[str, object] | None = None) -> Iterator[None]:
+def _drawing(rc: Mapping[str, Any] | None = None) -> Iterator[None]:
     """Apply the chart settings and silence matplotlib's missing-glyph warnings.
 
     The SVG keeps text as text, so a glyph missing from the bundled font only
@@ -63,7 +64,8 @@ def _drawing(rc: Mapping[str, object] | None = None) -> Iterator[None]:
     """
     import matplotlib
 
-    with matplotlib.rc_context({**_RC, **(rc or {})}), warnings.catch_warnings():
+    settings: dict[Any, Any] = {**_RC, **(rc or {})}
+    with matplotlib.rc_context(settings), warnings.catch_warnings():
         warnings.filterwarnings(
             "ignore", message=r"Glyph .* missing from font", category=UserWarning
         )

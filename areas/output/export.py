@@ -14,6 +14,11 @@ half-written file under the final name.
   text).
 - GeoPackage: one layer per frame (pyogrio), written as GeoPackage 1.2 so
   that older GDAL and QGIS versions open it without complaint.
+
+The writers are registered by format in :data:`WRITERS`
+(:func:`register_writer` adds one, :func:`writer_for` finds one by format or
+file name), so that a new output format is one registration away from the
+report.
 """
 
 from __future__ import annotations
@@ -22,7 +27,8 @@ import csv
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
 
@@ -31,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from areas._atomic import atomic_path
+from areas.columns import unit_of
 from areas.errors import OutputError
 
 __all__ = [
@@ -41,6 +48,10 @@ __all__ = [
     "write_gpkg",
     "gpkg_layer_counts",
     "SAFE_LAYER_NAME",
+    "Writer",
+    "WRITERS",
+    "register_writer",
+    "writer_for",
 ]
 
 #: Layer and sheet names accepted by the writers: ASCII letters, digits, ``_``.
@@ -171,14 +182,12 @@ def _xlsx_value(value: object) -> object:
     return value if isinstance(value, (int, str)) else str(value)
 
 
+#: Excel number format of a column by its unit (:func:`areas.columns.unit_of`).
+_EXCEL_FORMATS = {"share": "0.0%", "ha": "#,##0.00", "m": "#,##0"}
+
+
 def _number_format(column: str) -> str | None:
-    if column.endswith("_share"):
-        return "0.0%"
-    if column.endswith("_ha"):
-        return "#,##0.00"
-    if column.endswith("_m"):
-        return "#,##0"
-    return None
+    return _EXCEL_FORMATS.get(unit_of(column))
 
 
 def write_xlsx(
@@ -368,3 +377,61 @@ def write_gpkg(
             msg = "no layers to write"
             raise OutputError(msg, path=path)
     return Path(path)
+
+
+# --------------------------------------------------------------------------- registry
+
+
+@dataclass(frozen=True)
+class Writer:
+    """An output format: its name, file suffix, writer and, where it has one, its counter.
+
+    ``write(data, path, **options)`` writes atomically and returns the path;
+    ``count(path)`` reads a written file back (rows of a CSV, features per
+    layer of a GeoPackage) for the report's checks.
+    """
+
+    name: str
+    suffix: str
+    write: Callable[..., Path]
+    count: Callable[[Path], object] | None = None
+    description: str = ""
+
+
+#: Output formats by name.
+WRITERS: dict[str, Writer] = {}
+
+
+def register_writer(writer: Writer) -> Writer:
+    """Add ``writer`` to :data:`WRITERS` (replacing one of the same name) and return it."""
+    if not writer.suffix.startswith("."):
+        msg = f"a writer's suffix starts with a dot, got {writer.suffix!r}"
+        raise ValueError(msg)
+    WRITERS[writer.name] = writer
+    return writer
+
+
+def writer_for(format_or_path: str | PathLike) -> Writer:
+    """Return the writer of a format name (``"csv"``) or of a file name by its suffix.
+
+    Examples
+    --------
+    >>> writer_for("summary.xlsx").name, writer_for("gpkg").suffix
+    ('xlsx', '.gpkg')
+    """
+    key = str(format_or_path)
+    if key in WRITERS:
+        return WRITERS[key]
+    suffix = Path(key).suffix.lower()
+    for writer in WRITERS.values():
+        if writer.suffix == suffix:
+            return writer
+    msg = f"no writer for {key!r}; formats: {', '.join(sorted(WRITERS))}"
+    raise OutputError(msg)
+
+
+register_writer(Writer("csv", ".csv", write_csv, count_csv_rows, "CSV, UTF-8, one row per record"))
+register_writer(Writer("xlsx", ".xlsx", write_xlsx, None, "Excel workbook, one sheet per table"))
+register_writer(
+    Writer("gpkg", ".gpkg", write_gpkg, gpkg_layer_counts, "GeoPackage 1.2, one layer per frame")
+)

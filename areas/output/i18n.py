@@ -32,13 +32,15 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import difflib
+import functools
 import math
-import re
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+import areas.columns as _columns
+from areas.constants import LANGUAGES
 from areas.errors import ConfigError
 
 __all__ = [
@@ -59,8 +61,9 @@ __all__ = [
     "format_cell",
 ]
 
-#: Languages every label exists in.
-LANGS = ("en", "da")
+#: Languages every label exists in (:data:`areas.constants.LANGUAGES`; this name is
+#: kept for one release).
+LANGS = LANGUAGES
 #: How a missing value is written.
 MISSING = "–"
 
@@ -137,75 +140,8 @@ _LABELS: dict[str, tuple[str, str]] = {
     "bid.in_bid": ("in a BID, not a member", "i BID, ikke medlem"),
     "bid.outside": ("outside active BIDs", "uden for aktive BID'er"),
     "bid.unknown": ("BID unknown", "BID ukendt"),
-    # tooltip rows and table columns
-    "col.district_id": ("District id", "Område-id"),
-    "col.district": ("District", "Erhvervsområde"),
-    "col.name": ("Name", "Navn"),
-    "col.municipality": ("Municipality", "Kommune"),
-    "col.status": ("Status", "Status"),
-    "col.kind": ("Kind", "Type"),
-    "col.source": ("Source", "Kilde"),
-    "col.area_ha": ("Area (ha)", "Areal (ha)"),
-    "col.companies": ("Firms", "Virksomheder"),
-    "col.employees": ("Employees", "Ansatte"),
-    "col.bid_id": ("BID id", "BID-id"),
-    "col.bid": ("BID", "BID"),
-    "col.bid_area_ha": ("Area in active BIDs (ha)", "Areal i aktive BID'er (ha)"),
-    "col.bid_area_share": ("Share of area in active BIDs", "Andel af areal i aktive BID'er"),
-    "col.companies_in_bid": ("Firms in active BIDs", "Virksomheder i aktive BID'er"),
-    "col.companies_in_bid_share": (
-        "Share of firms in active BIDs",
-        "Andel virksomheder i aktive BID'er",
-    ),
-    "col.employees_in_bid": ("Employees in active BIDs", "Ansatte i aktive BID'er"),
-    "col.employees_in_bid_share": (
-        "Share of employees in active BIDs",
-        "Andel ansatte i aktive BID'er",
-    ),
-    "col.bid_members": ("BID members", "BID-medlemmer"),
-    "col.bid_member": ("BID member", "BID-medlem"),
-    "col.bid_participation_share": ("BID participation", "BID-deltagelse"),
-    "col.participation_share": ("Participation", "Deltagelse"),
-    "col.in_bid": ("In an active BID", "I aktivt BID"),
-    "col.active": ("Active", "Aktiv"),
-    "col.start": ("Start", "Start"),
-    "col.end": ("End", "Slut"),
-    "col.invited": ("Firms invited", "Inviterede virksomheder"),
-    "col.members": ("Members", "Medlemmer"),
-    "col.plot_id": ("Plot id", "Areal-id"),
-    "col.owner": ("Owner", "Ejer"),
-    "col.established": ("Established", "Etableret"),
-    "col.established_year": ("Year established", "Etableret år"),
-    "col.habitat": ("Habitat", "Naturtype"),
-    "col.species_count": ("Species counted", "Optalte arter"),
-    "col.survey_area_m2": ("Survey area (m²)", "Undersøgt areal (m²)"),
-    "col.rewilded_ha": ("Rewilded (ha)", "Vild natur (ha)"),
-    "col.rewilded_share": ("Share rewilded", "Andel vild natur"),
-    "col.plots": ("Plots", "Arealer"),
-    "col.owners": ("Owners", "Ejere"),
-    "col.firm_owners": ("Firm owners", "Virksomheder som ejere"),
-    "col.municipal_owners": ("Municipal owners", "Kommunen som ejer"),
-    "col.overlap_ha": ("Overlapping plots (ha)", "Overlappende arealer (ha)"),
-    "col.year": ("Year", "År"),
-    "col.stop_id": ("Stop id", "Stations-id"),
-    "col.mode": ("Mode", "Trafikform"),
-    "col.line": ("Line", "Linje"),
-    "col.opens": ("Opens", "Åbner"),
-    "col.in_service": ("In service", "I drift"),
-    "col.company_id": ("Firm id", "Virksomheds-id"),
-    "col.sector": ("Sector", "Branche"),
-    "col.address": ("Address", "Adresse"),
-    "col.assignment": ("Assignment", "Placering"),
-    "col.rail_band": ("Distance band to rail", "Afstandsbånd til station"),
-    "col.nearest_rail_stop": ("Nearest rail stop", "Nærmeste station"),
-    "col.distance_straight_m": ("Distance (straight line)", "Afstand (luftlinje)"),
-    "col.distance_walk_m": ("Walking distance (estimated)", "Gangafstand (anslået)"),
-    "col.companies_within_600m_share": (
-        "Share of firms within 600 m of rail",
-        "Andel virksomheder inden for 600 m af station",
-    ),
-    "col.cell_companies": ("Firms in cell", "Virksomheder i feltet"),
-    # report pages, tables and progress (``areas.output.report.write`` looks them up as ``report.<key>``)
+    # (the labels of table columns are in areas.columns)
+    # report pages, tables and progress (the report looks them up as ``report.<key>``)
     "report.report_kicker": ("Business-district report", "Rapport om erhvervsområder"),
     "report.index_title": ("Business districts", "Erhvervsområder"),
     "report.meta_line": (
@@ -398,62 +334,16 @@ _LABELS: dict[str, tuple[str, str]] = {
     "report.description": ("Description", "Beskrivelse"),
 }
 
-# Column patterns with a number or a mode group in the name.
-_PATTERNS: list[tuple[re.Pattern[str], tuple[str, str]]] = [
-    (
-        re.compile(r"^(?P<g>rail|bus|any)_(?P<t>\d+(?:\.\d+)?)m_companies_share$"),
-        (
-            "Share of firms within {t} m of {g}",
-            "Andel virksomheder inden for {t} m af {g}",
-        ),
-    ),
-    (
-        re.compile(r"^(?P<g>rail|bus|any)_(?P<t>\d+(?:\.\d+)?)m_employees_share$"),
-        (
-            "Share of employees within {t} m of {g}",
-            "Andel ansatte inden for {t} m af {g}",
-        ),
-    ),
-    (
-        re.compile(r"^median_(?P<g>rail|bus|any)_distance_m$"),
-        ("Median distance to {g} (m)", "Median afstand til {g} (m)"),
-    ),
-    (
-        re.compile(r"^(?P<g>rail|bus|any)_distance_m$"),
-        ("Distance to {g} (m, straight line)", "Afstand til {g} (m, luftlinje)"),
-    ),
-    (
-        re.compile(r"^(?P<g>rail|bus|any)_walk_m$"),
-        ("Walking distance to {g} (m, estimated)", "Gangafstand til {g} (m, anslået)"),
-    ),
-    (
-        re.compile(r"^nearest_(?P<g>rail|bus|any)_stop_id$"),
-        ("Nearest {g} stop id", "Nærmeste stoppested-id ({g})"),
-    ),
-    (
-        re.compile(r"^nearest_(?P<g>rail|bus|any)_name$"),
-        ("Nearest {g} stop", "Nærmeste stoppested ({g})"),
-    ),
-    (
-        re.compile(r"^nearest_(?P<g>rail|bus|any)_mode$"),
-        ("Mode of nearest {g} stop", "Trafikform for nærmeste stoppested ({g})"),
-    ),
-    (
-        re.compile(r"^(?:rail_)?(?P<band>core|station_near|beyond)_companies$"),
-        ("Firms: {band}", "Virksomheder: {band}"),
-    ),
-    (
-        re.compile(r"^(?:rail_)?(?P<band>core|station_near|beyond)_employees$"),
-        ("Employees: {band}", "Ansatte: {band}"),
-    ),
-]
-# Danish column labels say "station" for the rail group, reading better than the group name.
-_GROUP_IN_COLUMN_DA = {"rail": "station", "bus": "busstoppested", "any": "stoppested"}
-_GROUP_IN_COLUMN_DA_LONG = {
-    "rail": "skinnebåren station",
-    "bus": "busstoppested",
-    "any": "stoppested",
-}
+
+@functools.cache
+def _all_labels() -> dict[str, tuple[str, str]]:
+    """Return the labels with those of the fixed columns as ``col.<name>`` (built once)."""
+    named = {
+        f"col.{c.name}": (c.en, c.da)
+        for c in _columns.COLUMNS.values()
+        if c.threshold_m is None and c.band is None
+    }
+    return {**_LABELS, **named}
 
 
 def check_lang(lang: str) -> str:
@@ -504,9 +394,9 @@ def t(key: str, lang: str = "en", /, **values: Any) -> str:
     """
     check_lang(lang)
     try:
-        pair = _LABELS[key]
+        pair = _all_labels()[key]
     except KeyError:
-        close = difflib.get_close_matches(key, _LABELS, n=3)
+        close = difflib.get_close_matches(key, _all_labels(), n=3)
         hint = f"; did you mean {', '.join(close)}?" if close else ""
         msg = f"no label `{key}`{hint}"
         raise KeyError(msg) from None
@@ -528,7 +418,9 @@ def labels(lang: str = "en", *, prefix: str = "") -> dict[str, str]:
     """
     i = LANGS.index(check_lang(lang))
     return {
-        key.removeprefix(prefix): pair[i] for key, pair in _LABELS.items() if key.startswith(prefix)
+        key.removeprefix(prefix): pair[i]
+        for key, pair in _all_labels().items()
+        if key.startswith(prefix)
     }
 
 
@@ -550,30 +442,17 @@ def column_label(column: str, lang: str = "en") -> str:
     >>> column_label("my_column", "da")
     'my_column'
     """
-    i = LANGS.index(check_lang(lang))
-    key = f"col.{column}"
-    if key in _LABELS:
-        return _LABELS[key][i]
-    for pattern, pair in _PATTERNS:
-        match = pattern.match(column)
-        if match is None:
-            continue
-        parts = match.groupdict()
-        fields: dict[str, str] = {}
-        if "g" in parts:
-            g = parts["g"]
-            if lang == "da":
-                long = "_share" in column
-                fields["g"] = (_GROUP_IN_COLUMN_DA_LONG if long else _GROUP_IN_COLUMN_DA)[g]
-            else:
-                fields["g"] = {"rail": "rail", "bus": "bus", "any": "any stop"}[g]
-        if "t" in parts:
-            value = float(parts["t"])
-            fields["t"] = format_number(value, lang, decimals=0 if value.is_integer() else 1)
-        if "band" in parts:
-            fields["band"] = t(f"band.{parts['band']}", lang)
-        return pair[i].format(**fields)
-    return column
+    check_lang(lang)
+    entry = _columns.column(column)
+    if entry is None:
+        return column
+    fields: dict[str, str] = {}
+    if entry.threshold_m is not None:
+        value = entry.threshold_m
+        fields["t"] = format_number(value, lang, decimals=0 if value.is_integer() else 1)
+    if entry.band is not None:
+        fields["band"] = t(f"band.{entry.band}", lang)
+    return entry.label(lang).format(**fields) if fields else entry.label(lang)
 
 
 def _code_label(group: str, value: Any, lang: str) -> str:
@@ -802,16 +681,17 @@ def format_cell(value: Any, column: str, lang: str = "en") -> str:
     if is_missing(value):
         check_lang(lang)
         return MISSING
-    if column.endswith("_share"):
+    unit = _columns.unit_of(column)
+    if unit == "share":
         return format_share(value, lang, decimals=1)
-    if column.endswith("_ha"):
+    if unit == "ha":
         return format_number(value, lang, decimals=1)
-    if column.endswith(("_m", "_m2")):
+    if unit in ("m", "m2"):
         return format_number(value, lang, decimals=0)
-    if column == "status":
+    if unit == "status":
         return status_label(value, lang)
-    if column == "mode" or column.endswith("_mode"):
+    if unit == "mode":
         return mode_label(value, lang)
-    if column == "rail_band":
+    if unit == "band":
         return band_label(value, lang)
     return format_value(value, lang)

@@ -1,0 +1,365 @@
+"""The output columns: every summary and per-firm column, with its unit, labels and format.
+
+One registry, built once, names each column the outputs show: its English
+and Danish label, its unit and how a cell is written, and, for the columns
+made from parts, the parts (mode group, distance threshold, what is counted,
+Fingerplan band). The maps, the report, the spreadsheet writer and
+:mod:`areas.output.i18n` all read it; nothing parses a label back out of a
+column name. :func:`share_column` and the other family constructors name a
+column from its parts; :func:`column` returns the entry of a name (the share
+columns of any threshold, e.g. ``rail_750m_companies_share``, are added on
+first use).
+
+Labels may hold the fields ``{t}`` (the threshold, written by the output's
+number format) and ``{band}`` (the band's label); :func:`areas.output.i18n.column_label`
+fills them in.
+
+Examples
+--------
+>>> share_column("bus", 400, "employees").name
+'bus_400m_employees_share'
+>>> c = column("rail_600m_companies_share")
+>>> c.unit, c.group, c.threshold_m, c.what
+('share', 'rail', 600.0, 'companies')
+>>> column("extra_column") is None
+True
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from typing import Literal
+
+from areas.constants import BANDS, DEFAULT_THRESHOLDS_M, MODE_GROUP_NAMES
+
+__all__ = [
+    "Column",
+    "Unit",
+    "COLUMNS",
+    "column",
+    "share_column",
+    "threshold_columns",
+    "unit_of",
+    "is_numeric",
+]
+
+#: Units of a column: how its cells are written and which columns are numbers.
+Unit = Literal["share", "ha", "m", "m2", "count", "status", "mode", "band", "value"]
+#: What a share or band column counts.
+COUNTED = ("companies", "employees")
+
+# Count columns (written as whole numbers, right-aligned in tables).
+_COUNTS = frozenset(
+    {
+        "companies",
+        "employees",
+        "companies_in_bid",
+        "employees_in_bid",
+        "bid_members",
+        "members",
+        "invited",
+        "plots",
+        "owners",
+        "firm_owners",
+        "municipal_owners",
+        "species_count",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One output column.
+
+    Attributes
+    ----------
+    name : str
+        The column's name in the frames and files (English, ``snake_case``).
+    en, da : str
+        Its label in English and Danish (may hold ``{t}`` and ``{band}``).
+    unit : Unit
+        ``share`` (0–1, written as a percentage), ``ha``, ``m``, ``m2``,
+        ``count``, a code written by its label (``status``, ``mode``,
+        ``band``), or ``value`` (written as it is).
+    group : str, optional
+        The mode group of a transit column (``rail``, ``bus``, ``any``).
+    threshold_m : float, optional
+        The distance threshold of a share column.
+    what : str, optional
+        What a share or band column counts: ``companies`` or ``employees``.
+    band : str, optional
+        The Fingerplan band of a band count (``core``, ``station_near``, ``beyond``).
+    """
+
+    name: str
+    en: str
+    da: str
+    unit: Unit = "value"
+    group: str | None = None
+    threshold_m: float | None = None
+    what: str | None = None
+    band: str | None = None
+
+    def label(self, lang: str) -> str:
+        """Return the label template in ``lang`` (``"en"`` or ``"da"``)."""
+        return self.da if lang == "da" else self.en
+
+    @property
+    def numeric(self) -> bool:
+        """True for columns of numbers (right-aligned in tables)."""
+        return self.unit in ("share", "ha", "m", "m2", "count")
+
+
+def _suffix_unit(name: str) -> Unit:
+    """Return the unit a column name says by its suffix or code (for any column)."""
+    if name.endswith("_share"):
+        return "share"
+    if name.endswith("_ha"):
+        return "ha"
+    if name.endswith("_m"):
+        return "m"
+    if name.endswith("_m2"):
+        return "m2"
+    if name == "status":
+        return "status"
+    if name == "mode" or name.endswith("_mode"):
+        return "mode"
+    if name == "rail_band":
+        return "band"
+    return "count" if name in _COUNTS else "value"
+
+
+def _fixed(name: str, en: str, da: str) -> Column:
+    return Column(name, en, da, _suffix_unit(name))
+
+
+# --- families made from parts -----------------------------------------------------------------
+
+# The group as it reads in a label. Danish labels say "station" for the rail
+# group, and "skinnebåren station" in the longer share labels.
+_GROUP_EN = {"rail": "rail", "bus": "bus", "any": "any stop"}
+_GROUP_DA = {"rail": "station", "bus": "busstoppested", "any": "stoppested"}
+_GROUP_DA_LONG = {"rail": "skinnebåren station", "bus": "busstoppested", "any": "stoppested"}
+_WHAT = {"companies": ("firms", "virksomheder"), "employees": ("employees", "ansatte")}
+
+
+def _threshold_text(threshold_m: float) -> str:
+    return f"{float(threshold_m):g}"
+
+
+def share_column(group: str, threshold_m: float, what: str = "companies") -> Column:
+    """Return the column of the share of ``what`` within ``threshold_m`` of a ``group`` stop."""
+    en, da = _WHAT[what]
+    return Column(
+        f"{group}_{_threshold_text(threshold_m)}m_{what}_share",
+        f"Share of {en} within {{t}} m of {_GROUP_EN[group]}",
+        f"Andel {da} inden for {{t}} m af {_GROUP_DA_LONG[group]}",
+        "share",
+        group=group,
+        threshold_m=float(threshold_m),
+        what=what,
+    )
+
+
+def _group_columns(g: str) -> list[Column]:
+    en, da, da_long = _GROUP_EN[g], _GROUP_DA[g], _GROUP_DA_LONG[g]
+    del da_long  # the share labels only
+    return [
+        Column(
+            f"median_{g}_distance_m",
+            f"Median distance to {en} (m)",
+            f"Median afstand til {da} (m)",
+            "m",
+            group=g,
+        ),
+        Column(
+            f"{g}_distance_m",
+            f"Distance to {en} (m, straight line)",
+            f"Afstand til {da} (m, luftlinje)",
+            "m",
+            group=g,
+        ),
+        Column(
+            f"{g}_walk_m",
+            f"Walking distance to {en} (m, estimated)",
+            f"Gangafstand til {da} (m, anslået)",
+            "m",
+            group=g,
+        ),
+        Column(
+            f"nearest_{g}_stop_id",
+            f"Nearest {en} stop id",
+            f"Nærmeste stoppested-id ({da})",
+            group=g,
+        ),
+        Column(f"nearest_{g}_name", f"Nearest {en} stop", f"Nærmeste stoppested ({da})", group=g),
+        Column(
+            f"nearest_{g}_mode",
+            f"Mode of nearest {en} stop",
+            f"Trafikform for nærmeste stoppested ({da})",
+            "mode",
+            group=g,
+        ),
+    ]
+
+
+def _band_columns(band: str) -> list[Column]:
+    out = []
+    for what, (en, da) in (
+        ("companies", ("Firms", "Virksomheder")),
+        ("employees", ("Employees", "Ansatte")),
+    ):
+        for name in (f"{band}_{what}", f"rail_{band}_{what}"):
+            out.append(
+                Column(
+                    name,
+                    f"{en}: {{band}}",
+                    f"{da}: {{band}}",
+                    "count",
+                    "rail",
+                    what=what,
+                    band=band,
+                )
+            )
+    return out
+
+
+def _build() -> dict[str, Column]:
+    columns = [
+        _fixed("district_id", "District id", "Område-id"),
+        _fixed("district", "District", "Erhvervsområde"),
+        _fixed("name", "Name", "Navn"),
+        _fixed("municipality", "Municipality", "Kommune"),
+        _fixed("status", "Status", "Status"),
+        _fixed("kind", "Kind", "Type"),
+        _fixed("source", "Source", "Kilde"),
+        _fixed("area_ha", "Area (ha)", "Areal (ha)"),
+        _fixed("companies", "Firms", "Virksomheder"),
+        _fixed("employees", "Employees", "Ansatte"),
+        _fixed("bid_id", "BID id", "BID-id"),
+        _fixed("bid", "BID", "BID"),
+        _fixed("bid_area_ha", "Area in active BIDs (ha)", "Areal i aktive BID'er (ha)"),
+        _fixed("bid_area_share", "Share of area in active BIDs", "Andel af areal i aktive BID'er"),
+        _fixed("companies_in_bid", "Firms in active BIDs", "Virksomheder i aktive BID'er"),
+        _fixed(
+            "companies_in_bid_share",
+            "Share of firms in active BIDs",
+            "Andel virksomheder i aktive BID'er",
+        ),
+        _fixed("employees_in_bid", "Employees in active BIDs", "Ansatte i aktive BID'er"),
+        _fixed(
+            "employees_in_bid_share",
+            "Share of employees in active BIDs",
+            "Andel ansatte i aktive BID'er",
+        ),
+        _fixed("bid_members", "BID members", "BID-medlemmer"),
+        _fixed("bid_member", "BID member", "BID-medlem"),
+        _fixed("bid_participation_share", "BID participation", "BID-deltagelse"),
+        _fixed("participation_share", "Participation", "Deltagelse"),
+        _fixed("in_bid", "In an active BID", "I aktivt BID"),
+        _fixed("active", "Active", "Aktiv"),
+        _fixed("start", "Start", "Start"),
+        _fixed("end", "End", "Slut"),
+        _fixed("invited", "Firms invited", "Inviterede virksomheder"),
+        _fixed("members", "Members", "Medlemmer"),
+        _fixed("plot_id", "Plot id", "Areal-id"),
+        _fixed("owner", "Owner", "Ejer"),
+        _fixed("established", "Established", "Etableret"),
+        _fixed("established_year", "Year established", "Etableret år"),
+        _fixed("habitat", "Habitat", "Naturtype"),
+        _fixed("species_count", "Species counted", "Optalte arter"),
+        _fixed("survey_area_m2", "Survey area (m²)", "Undersøgt areal (m²)"),
+        _fixed("rewilded_ha", "Rewilded (ha)", "Vild natur (ha)"),
+        _fixed("rewilded_share", "Share rewilded", "Andel vild natur"),
+        _fixed("plots", "Plots", "Arealer"),
+        _fixed("owners", "Owners", "Ejere"),
+        _fixed("firm_owners", "Firm owners", "Virksomheder som ejere"),
+        _fixed("municipal_owners", "Municipal owners", "Kommunen som ejer"),
+        _fixed("overlap_ha", "Overlapping plots (ha)", "Overlappende arealer (ha)"),
+        _fixed("year", "Year", "År"),
+        _fixed("stop_id", "Stop id", "Stations-id"),
+        _fixed("mode", "Mode", "Trafikform"),
+        _fixed("line", "Line", "Linje"),
+        _fixed("opens", "Opens", "Åbner"),
+        _fixed("in_service", "In service", "I drift"),
+        _fixed("company_id", "Firm id", "Virksomheds-id"),
+        _fixed("sector", "Sector", "Branche"),
+        _fixed("address", "Address", "Adresse"),
+        _fixed("assignment", "Assignment", "Placering"),
+        _fixed("rail_band", "Distance band to rail", "Afstandsbånd til station"),
+        _fixed("nearest_rail_stop", "Nearest rail stop", "Nærmeste station"),
+        _fixed("distance_straight_m", "Distance (straight line)", "Afstand (luftlinje)"),
+        _fixed("distance_walk_m", "Walking distance (estimated)", "Gangafstand (anslået)"),
+        _fixed(
+            "companies_within_600m_share",
+            "Share of firms within 600 m of rail",
+            "Andel virksomheder inden for 600 m af station",
+        ),
+        _fixed("cell_companies", "Firms in cell", "Virksomheder i feltet"),
+    ]
+    for g in MODE_GROUP_NAMES:
+        columns += _group_columns(g)
+        columns += [share_column(g, t, w) for t in DEFAULT_THRESHOLDS_M for w in COUNTED]
+    for band in BANDS:
+        columns += _band_columns(band)
+    registry: dict[str, Column] = {}
+    for c in columns:
+        registry.setdefault(c.name, c)  # a fixed label wins over a family's
+    return registry
+
+
+#: Every known column by name (the share columns of the default thresholds included).
+COLUMNS: dict[str, Column] = _build()
+
+_SHARE = re.compile(r"^(rail|bus|any)_(\d+(?:\.\d+)?)m_(companies|employees)_share$")
+
+
+@cache
+def column(name: str) -> Column | None:
+    """Return the registry entry of column ``name``, or None for a column it does not know.
+
+    A share column of a threshold other than the defaults (the analyses take
+    any thresholds) is made from its parts on first use.
+    """
+    found = COLUMNS.get(name)
+    if found is not None:
+        return found
+    match = _SHARE.match(name)
+    if match is None:
+        return None
+    group, threshold, what = match.groups()
+    return dataclasses.replace(share_column(group, float(threshold), what), name=name)
+
+
+def unit_of(name: str) -> Unit:
+    """Return the unit of column ``name`` (by its suffix for columns the registry lacks)."""
+    found = column(name)
+    return found.unit if found is not None else _suffix_unit(name)
+
+
+def is_numeric(name: str) -> bool:
+    """Return True when column ``name`` holds numbers (shares, areas, distances, counts)."""
+    return unit_of(name) in ("share", "ha", "m", "m2", "count")
+
+
+def threshold_columns(
+    names: Iterable[object], group: str, what: str = "companies"
+) -> dict[float, str]:
+    """Return threshold -> name of the share columns of ``group`` and ``what`` among ``names``.
+
+    Examples
+    --------
+    >>> threshold_columns(["rail_800m_companies_share", "rail_400m_companies_share"], "rail")
+    {400.0: 'rail_400m_companies_share', 800.0: 'rail_800m_companies_share'}
+    """
+    found = {}
+    for name in names:
+        c = column(str(name))
+        if c is not None and c.unit == "share" and c.group == group and c.what == what:
+            if c.threshold_m is not None:
+                found[c.threshold_m] = str(name)
+    return dict(sorted(found.items()))

@@ -1,0 +1,172 @@
+/*
+ * Map support code of areas, inlined once into every map page.
+ *
+ * The page holds each layer's data as strict JSON in a
+ * JSON script element (type application/json, attribute data-areas-layer); the
+ * functions below read it and draw it with Leaflet. Tooltips are built with
+ * textContent, so text from the data is never read as HTML.
+ */
+window.areasTip = window.areasTip || function (title, rows) {
+  var box = document.createElement("div");
+  box.className = "areas-tip";
+  if (title !== null && title !== undefined) {
+    var head = document.createElement("div");
+    head.className = "areas-tip-title";
+    head.textContent = String(title);
+    box.appendChild(head);
+  }
+  var table = document.createElement("table");
+  for (var i = 0; i < rows.length; i++) {
+    var tr = table.insertRow();
+    tr.insertCell().textContent = String(rows[i][0]);
+    tr.insertCell().textContent = String(rows[i][1]);
+  }
+  box.appendChild(table);
+  return box;
+};
+window.areasFmtInt = window.areasFmtInt || function (value, sep) {
+  if (value === null || value === undefined) { return "\u2013"; }
+  var s = String(Math.round(Math.abs(value)));
+  var out = "";
+  while (s.length > 3) { out = sep + s.slice(-3) + out; s = s.slice(0, -3); }
+  return (value < 0 ? "-" : "") + s + out;
+};
+
+function areasData(id) {
+  return JSON.parse(document.getElementById(id).textContent);
+}
+
+/* Polygons or points from a GeoJSON FeatureCollection, styled by a lookup table. */
+window.areasGeoJson = window.areasGeoJson || function (dataId, parent, styles, kind, options) {
+  var data = areasData(dataId);
+  var layer = L.geoJSON(data, {
+    style: function (f) { return styles[f.properties.s]; },
+    pointToLayer: function (f, latlng) {
+      return L.circleMarker(latlng, styles[f.properties.s]);
+    },
+    onEachFeature: function (f, l) {
+      l.options.areasKind = kind;
+      l.options.areasId = f.properties.id;
+    }
+  });
+  if (options.tooltip) {
+    layer.bindTooltip(function (l) {
+      return areasTip(l.feature.properties.t, l.feature.properties.r);
+    }, {sticky: options.sticky, direction: "top", opacity: 0.95});
+  }
+  layer.addTo(parent);
+  return layer;
+};
+
+/* Firms as canvas circle markers, built from a compact array; with
+ * aggregation only from zoom d.minZoom (and built the first time needed). */
+window.areasFirmPoints = window.areasFirmPoints || function (dataId, map, group) {
+  var d = areasData(dataId);
+  var rows = d.rows, L_ = d.labels, sep = d.sep, points = null;
+  function tip(layer) {
+    var r = rows[layer.options.areasIndex];
+    var stop = r[6] === null ? d.missing : d.stops[r[6]];
+    var dist = r[7] === null ? d.missing : areasFmtInt(r[7], sep) + " m";
+    var bid = d.bidCats[r[3]] + (r[8] === null ? "" : " (" + d.bids[r[8]] + ")");
+    return areasTip(r[4], [
+      [L_.employees, areasFmtInt(r[5], sep)],
+      [L_.nearest, stop],
+      [L_.distance, dist],
+      [L_.band, d.bands[r[2]]],
+      [L_.bid, bid]
+    ]);
+  }
+  function build() {
+    points = L.featureGroup();
+    var col = d.colorColumn, colors = d.colors, base = d.marker;
+    for (var i = 0; i < rows.length; i++) {
+      var r = rows[i];
+      L.circleMarker([r[0], r[1]], {
+        radius: base.radius, weight: base.weight, color: base.color,
+        opacity: base.opacity, fillOpacity: base.fillOpacity,
+        fillColor: colors[r[col]], areasKind: "firm", areasIndex: i
+      }).addTo(points);
+    }
+    points.bindTooltip(tip, {direction: "top", offset: [0, -4], opacity: 0.95});
+  }
+  function sync() {
+    var want = !d.aggregate || map.getZoom() >= d.minZoom;
+    if (want) {
+      if (points === null) { build(); }
+      if (!group.hasLayer(points)) {
+        group.addLayer(points);
+        map.fire("areas:restack");
+      }
+    } else if (points !== null && group.hasLayer(points)) {
+      group.removeLayer(points);
+    }
+  }
+  map.on("zoomend", sync);
+  sync();
+  return {rows: rows, sync: sync, points: function () { return points; }};
+};
+
+/* Firm counts per square cell; drawn below zoom d.minZoom when aggregating. */
+window.areasFirmGrid = window.areasFirmGrid || function (dataId, map, group) {
+  var d = areasData(dataId);
+  var cells = L.featureGroup();
+  for (var i = 0; i < d.cells.length; i++) {
+    var c = d.cells[i];
+    L.polygon(c[0], {
+      color: d.style.color, weight: d.style.weight,
+      fillOpacity: d.style.fillOpacity,
+      fillColor: d.colors[c[2]], areasKind: "cell", areasIndex: i
+    }).addTo(cells);
+  }
+  cells.bindTooltip(function (layer) {
+    var c = d.cells[layer.options.areasIndex];
+    var rows = [];
+    for (var k = 0; k < d.categories.length; k++) {
+      if (c[3][k] > 0) {
+        rows.push([d.categories[k], areasFmtInt(c[3][k], d.sep)]);
+      }
+    }
+    return areasTip(d.title + ": " + areasFmtInt(c[1], d.sep), rows);
+  }, {sticky: true, direction: "top", opacity: 0.95});
+  function sync() {
+    var want = !d.aggregate || map.getZoom() < d.minZoom;
+    if (want && !group.hasLayer(cells)) {
+      group.addLayer(cells);
+      map.fire("areas:restack");
+    } else if (!want && group.hasLayer(cells)) {
+      group.removeLayer(cells);
+    }
+  }
+  map.on("zoomend", sync);
+  sync();
+  return {cells: cells, sync: sync};
+};
+
+/* Keep the layers in order on the shared canvas when toggled or built lazily. */
+window.areasStacking = window.areasStacking || function (map, below, above) {
+  function restack() {
+    for (var i = below.length - 1; i >= 0; i--) {
+      if (map.hasLayer(below[i])) { below[i].bringToBack(); }
+    }
+    for (var j = 0; j < above.length; j++) {
+      if (map.hasLayer(above[j])) { above[j].bringToFront(); }
+    }
+  }
+  map.on("overlayadd", restack);
+  map.on("areas:restack", restack);
+  restack();
+};
+
+/* Move the legend element (written hidden in the page) into a Leaflet control. */
+window.areasLegend = window.areasLegend || function (map, elementId, position) {
+  var legend = L.control({position: position});
+  legend.onAdd = function () {
+    var div = document.getElementById(elementId);
+    div.hidden = false;
+    L.DomEvent.disableClickPropagation(div);
+    L.DomEvent.disableScrollPropagation(div);
+    return div;
+  };
+  legend.addTo(map);
+  return legend;
+};

@@ -1,0 +1,183 @@
+"""The report's provenance: the record in ``provenance.json`` and its page section."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+
+import areas.output.i18n as _i18n
+from areas.constants import VERSION
+from areas.output.i18n import format_number, status_label
+from areas.output.report.context import ReportContext
+from areas.output.report.tables import MAX_LIST_ROWS, _cell, _col, _label
+from areas.schema import MODE_GROUPS, STATUSES, WORK_CRS
+
+#: Name of the generator recorded in ``provenance.json`` (marks a folder as a report).
+GENERATOR = "areas"
+
+
+def make_provenance(ctx: ReportContext, elapsed: float) -> dict:
+    """Return the provenance record of the report (``provenance.json``)."""
+    atlas = ctx.atlas
+    inputs = []
+    for kind, frame in atlas.layers().items():
+        src = atlas.sources.get(kind)
+        if src is not None:
+            item = src.to_dict()
+        else:
+            item = {
+                "kind": kind,
+                "path": None,
+                "features_read": len(frame),
+                "features_used": len(frame),
+                "excluded": [],
+                "repairs": [],
+            }
+        item["features_in_layer"] = len(frame)
+        inputs.append(item)
+    rec = dict(getattr(ctx.summary, "reconciliation", {}) or {})
+    rec = {k: (int(v) if isinstance(v, (int, np.integer)) else v) for k, v in rec.items()}
+    params = {
+        "as_of": _i18n.format_date(ctx.as_of),
+        "compare_as_of": None
+        if ctx.compare_as_of is None
+        else _i18n.format_date(ctx.compare_as_of),
+        "include": list(ctx.include),
+        "statuses_counted": ["existing", *[s for s in STATUSES if s in ctx.include]],
+        "thresholds_m": list(ctx.thresholds),
+        "distance": ctx.distance,
+        "detour_factor": ctx.summary.transit.params.get("detour_factor")
+        if hasattr(ctx.summary, "transit")
+        else None,
+        "lang": ctx.lang,
+        "districts": list(ctx.selected) if len(ctx.selected) != len(atlas.districts) else None,
+        "mode_groups": {k: list(v) for k, v in MODE_GROUPS.items()},
+    }
+    return {
+        "generator": GENERATOR,
+        "version": VERSION,
+        "generated_at": ctx.started.isoformat(timespec="seconds"),
+        "run_time_s": round(elapsed, 2),
+        "python": sys.version.split()[0],
+        "crs": WORK_CRS,
+        "parameters": params,
+        "inputs": inputs,
+        "reconciliation": rec,
+        "reconciles": all(k in rec for k in ("companies_in", "assigned", "outside", "excluded"))
+        and rec["companies_in"] == rec["assigned"] + rec["outside"] + rec["excluded"],
+        "stops_in_service": int(ctx.stop_mask.sum()),
+        "active_bids": int(ctx.bid_mask.sum()),
+        "rewilding_plots_established": int(ctx.plot_mask.sum()),
+    }
+
+
+def provenance_view(prov: dict, lang: str) -> dict:
+    """Return the provenance section of the pages, from the record ``prov``."""
+    L = lambda key, **v: _label(key, lang, **v)  # noqa: E731
+    params = prov["parameters"]
+    rec = prov["reconciliation"]
+    inputs_rows = []
+    exclusions, repairs = [], []
+    for src in prov["inputs"]:
+        inputs_rows.append(
+            {
+                "cells": [
+                    _cell(src["kind"]),
+                    _cell(Path(src["path"]).name if src.get("path") else L("in_memory")),
+                    _cell(src.get("sha256") or "–", cls="hash"),
+                    _cell(src.get("original_crs") or "–"),
+                    _cell(format_number(src.get("features_read"), lang), num=True),
+                    _cell(format_number(src.get("features_used"), lang), num=True),
+                    _cell(format_number(len(src.get("excluded", [])), lang), num=True),
+                    _cell(format_number(len(src.get("repairs", [])), lang), num=True),
+                ]
+            }
+        )
+        for e in src.get("excluded", []):
+            exclusions.append(
+                {"cells": [_cell(src["kind"]), _cell(str(e["id"])), _cell(str(e["reason"]))]}
+            )
+        for r in src.get("repairs", []):
+            what = str(r["what"]) + (f": {r['detail']}" if r.get("detail") else "")
+            repairs.append({"cells": [_cell(src["kind"]), _cell(str(r["id"])), _cell(what)]})
+    # Firms the analyses left out (no location in a layer the loader did not read):
+    # the reconciliation counts them, so the table lists them too.
+    listed = {
+        (str(e["id"]), str(e["reason"]))
+        for src in prov["inputs"]
+        if src["kind"] == "companies"
+        for e in src.get("excluded", [])
+    }
+    for firm in rec.get("excluded_firms", []):
+        if (str(firm["id"]), str(firm["reason"])) not in listed:
+            exclusions.append(
+                {
+                    "cells": [
+                        _cell("companies"),
+                        _cell(str(firm["id"])),
+                        _cell(str(firm["reason"])),
+                    ]
+                }
+            )
+
+    def capped(rows, caption):
+        note = None
+        if len(rows) > MAX_LIST_ROWS:
+            note = (
+                L("list_capped", shown=MAX_LIST_ROWS, total=len(rows)).split(";")[0]
+                + "; provenance.json."
+            )
+            rows = rows[:MAX_LIST_ROWS]
+        return {"caption": caption, "rows": rows, "note": note}
+
+    statuses = ", ".join(status_label(s, lang) for s in params["statuses_counted"])
+    distance = (
+        L("distance_walk", factor=format_number(params.get("detour_factor"), lang, decimals=2))
+        if params["distance"] == "walk"
+        else L("distance_straight")
+    )
+    return {
+        "version": prov["version"],
+        "generated_at": prov["generated_at"],
+        "run_time": L("seconds", value=format_number(prov["run_time_s"], lang, decimals=1)),
+        "as_of": params["as_of"],
+        "compare_as_of": params.get("compare_as_of"),
+        "statuses": statuses,
+        "thresholds": ", ".join(
+            f"{format_number(t, lang, decimals=0 if float(t).is_integer() else 1)} m"
+            for t in params["thresholds_m"]
+        ),
+        "distance": distance,
+        "crs": prov["crs"],
+        "reconciliation_line": L(
+            "reconciliation",
+            companies_in=format_number(rec.get("companies_in"), lang),
+            assigned=format_number(rec.get("assigned"), lang),
+            outside=format_number(rec.get("outside"), lang),
+            excluded=format_number(rec.get("excluded"), lang),
+        ),
+        "inputs": {
+            "caption": L("inputs_caption"),
+            "columns": [
+                _col(L("layer")),
+                _col(L("file")),
+                _col(L("sha256")),
+                _col(L("original_crs")),
+                _col(L("features_read"), True),
+                _col(L("features_used"), True),
+                _col(L("excluded"), True),
+                _col(L("repaired"), True),
+            ],
+            "rows": inputs_rows,
+        },
+        "exclusions": {
+            **capped(exclusions, L("exclusions_caption")),
+            "columns": [_col(L("layer")), _col(L("feature_id")), _col(L("reason"))],
+        },
+        "repairs": {
+            **capped(repairs, L("repairs_caption")),
+            "columns": [_col(L("layer")), _col(L("feature_id")), _col(L("what"))],
+        },
+    }

@@ -1,0 +1,129 @@
+"""The static (print) map of a report page, drawn with matplotlib."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from markupsafe import Markup
+
+import areas.output.i18n as _i18n
+from areas.output.report.context import ReportContext
+from areas.schema import MODE_GROUPS
+
+
+def static_map(ctx: ReportContext, district: str | None, chart_id: str) -> Any:
+    """Return the static print map of the overview (``district`` None) or one district."""
+    from areas.output.charts import static_map
+
+    atlas = ctx.atlas
+    polys: list[tuple[str, list, dict[str, Any]]] = []
+    if district is None:
+        dist = atlas.districts[atlas.districts["district_id"].astype(str).isin(ctx.selected)]
+        extent = tuple(dist.total_bounds) if len(dist) else None
+        title = ctx.L("overview_map")
+        polys.append(
+            (
+                _i18n.t("layer.districts", ctx.lang),
+                list(dist.geometry),
+                {"facecolor": "#dbe8f3", "edgecolor": "#1b6ca8", "linewidth": 1.0},
+            )
+        )
+    else:
+        row = ctx.districts_by_id.loc[district]
+        x0, y0, x1, y1 = row.geometry.bounds
+        pad = 300.0
+        extent = (x0 - pad, y0 - pad, x1 + pad, y1 + pad)
+        title = str(row["name"])
+        others = atlas.districts[atlas.districts["district_id"].astype(str) != district]
+        if len(others):
+            polys.append(
+                (
+                    "",
+                    list(others.geometry),
+                    {"facecolor": "#f0f0f0", "edgecolor": "#bbbbbb", "linewidth": 0.6},
+                )
+            )
+        polys.append(
+            (
+                str(row["name"]),
+                [row.geometry],
+                {"facecolor": "#dbe8f3", "edgecolor": "#1b6ca8", "linewidth": 1.4},
+            )
+        )
+    bids = atlas.bids[ctx.bid_mask]
+    if len(bids):
+        polys.append(
+            (
+                _i18n.t("layer.bids", ctx.lang),
+                list(bids.geometry),
+                {"facecolor": "none", "edgecolor": "#e69f00", "linewidth": 1.2, "hatch": "///"},
+            )
+        )
+    plots = atlas.rewilding[ctx.plot_mask]
+    if len(plots):
+        polys.append(
+            (
+                _i18n.t("layer.rewilding", ctx.lang),
+                list(plots.geometry),
+                {
+                    "facecolor": "#009e73",
+                    "edgecolor": "#006b4e",
+                    "alpha": 0.8,
+                    "linewidth": 0.5,
+                },
+            )
+        )
+    points: list[tuple[str, np.ndarray, dict[str, Any]]] = []
+    firms = ctx.companies
+    if district is not None:
+        firms = firms[firms["district_id"] == district]
+    xy = firms[["easting_m", "northing_m"]].dropna().to_numpy()
+    if extent is not None and len(xy):
+        inside = (
+            (xy[:, 0] >= extent[0])
+            & (xy[:, 0] <= extent[2])
+            & (xy[:, 1] >= extent[1])
+            & (xy[:, 1] <= extent[3])
+        )
+        xy = xy[inside]
+    points.append(
+        (
+            _i18n.t("layer.companies", ctx.lang),
+            xy,
+            {
+                "s": 9 if len(xy) < 500 else (4 if len(xy) < 5000 else 1),
+                "color": "#444444",
+                "linewidths": 0,
+            },
+        )
+    )
+    stops = atlas.stops[ctx.stop_mask]
+    rail = stops[stops["mode"].isin(MODE_GROUPS["rail"])]
+    if len(rail):
+        sxy = np.column_stack([rail.geometry.x, rail.geometry.y])
+        if extent is not None:
+            pad = 1500.0
+            keep = (
+                (sxy[:, 0] >= extent[0] - pad)
+                & (sxy[:, 0] <= extent[2] + pad)
+                & (sxy[:, 1] >= extent[1] - pad)
+                & (sxy[:, 1] <= extent[3] + pad)
+            )
+            sxy = sxy[keep]
+        points.append(
+            (
+                _i18n.t("group.rail", ctx.lang),
+                sxy,
+                {
+                    "s": 30,
+                    "marker": "s",
+                    "color": "#cc0000",
+                    "edgecolors": "white",
+                    "linewidths": 0.8,
+                },
+            )
+        )
+    return Markup(
+        static_map(title=title, polygons=polys, points=points, extent=extent, chart_id=chart_id)
+    )
