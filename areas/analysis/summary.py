@@ -23,11 +23,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from areas.analysis.assign import ASSIGNMENTS, _assign, _assignment_frame
 from areas.analysis.bid import BidCoverage, _bid_coverage
+from areas.analysis.prepared import prepare_assignment
 from areas.analysis.rewilding import Rewilding, _rewilding
 from areas.analysis.transit.access import DEFAULT_THRESHOLDS_M, TransitAccess, transit_access
 from areas.atlas import Atlas
+from areas.constants import ASSIGNMENTS
 from areas.errors import ConfigError
 from areas.scenario import resolve_as_of, resolve_include
 
@@ -246,8 +247,8 @@ def summarize(
         distance=distance,
         detour_factor=detour_factor,
     )
-    a = _assign(atlas.companies, atlas.districts)
-    assignment = _assignment_frame(a, atlas.companies.index)
+    a = prepare_assignment(atlas.companies, atlas.districts)
+    assignment = a.frame(atlas.companies.index)
     bid = _bid_coverage(a, atlas.bids, atlas.companies, ts)
     rewilding = _rewilding(a.districts, atlas.rewilding, ts)
     ids = sorted(str(i) for i in a.districts.ids)
