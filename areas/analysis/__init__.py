@@ -1,13 +1,20 @@
 """Analyses: pure functions from an :class:`~areas.atlas.Atlas`'s layers to tables.
 
 Nothing here reads or writes files, and nothing imports :mod:`areas.output`.
-:mod:`~areas.analysis.prepared` holds the firms and districts checked once
-(:class:`PreparedFirms`, :class:`PreparedDistricts`) and every firm's
-district (:class:`Assignment`), shared by the analyses.
+
+- :mod:`~areas.analysis.prepared`: firms and districts checked once
+  (:class:`PreparedFirms`, :class:`PreparedDistricts`) and every firm's
+  district (:class:`Assignment`), shared by the analyses;
+- :mod:`~areas.analysis.assign`, :mod:`~areas.analysis.bid`,
+  :mod:`~areas.analysis.rewilding`, :mod:`~areas.analysis.transit`: one
+  question each;
+- :mod:`~areas.analysis.summary`: all of them for one scenario;
+- :mod:`~areas.analysis.params`: the typed parameters of the results.
 """
 
 from areas.analysis.assign import ASSIGNMENTS, assign_districts
 from areas.analysis.bid import BidCoverage, bid_coverage
+from areas.analysis.params import SummaryParams, TransitParams
 from areas.analysis.prepared import (
     Assignment,
     PreparedDistricts,
@@ -34,8 +41,10 @@ __all__ = [
     "Rewilding",
     "rewilded_hectares",
     "TransitAccess",
+    "TransitParams",
     "transit_access",
     "Summary",
+    "SummaryParams",
     "summarize",
     "compare",
 ]
