@@ -14,6 +14,7 @@ import pytest
 from geopandas.testing import assert_geodataframe_equal
 from shapely.geometry import Point, box
 
+import areas
 from areas.analysis.summary import Summary, SummaryParams, compare, summarize
 from areas.atlas import Atlas, Exclusion, LayerSource
 from areas.errors import ConfigError
@@ -307,16 +308,9 @@ def test_not_an_atlas():
 
 @pytest.fixture(scope="module")
 def bundled():
-    io = pytest.importorskip("areas.load.pipeline")
-    import areas.load.datasets as datasets
-
-    try:
-        datasets.bundled_dir()
-    except Exception as exc:  # noqa: BLE001 - the layers are generated separately
-        pytest.skip(f"bundled layers not present: {exc}")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return io.load()
+        return areas.load()
 
 
 def test_bundled_mid_2023(bundled):
