@@ -1,6 +1,7 @@
 """Transit accessibility: nearest stops per mode group, distances and bands.
 
 - :mod:`~areas.analysis.transit.access`: :func:`transit_access` and its result;
+- :mod:`~areas.analysis.transit.districts`: the result per district (shares, medians, bands);
 - :mod:`~areas.analysis.transit.nearest`: the straight-line nearest stop and its tie rule;
 - :mod:`~areas.analysis.transit.distance`: how distance is measured
   (:class:`Straight`, :class:`Detour`, the :class:`DistanceBasis` protocol).
