@@ -540,6 +540,45 @@ def test_the_seam_takes_a_basis_that_picks_other_stops(firms, stops):
     )
 
 
+class LimitedManhattan(Manhattan):
+    """The grid distance, but firms farther than ``limit`` from every stop reach none."""
+
+    name = "limited"
+    column = "limited_m"
+    stop_column = None
+
+    def __init__(self, limit: float):
+        self.limit = limit
+
+    def measure(self, firms: np.ndarray, stops: StopSet) -> Measured:
+        """Drop the answers beyond the limit, with the reason."""
+        m = super().measure(firms, stops)
+        far = m.distance_m > self.limit
+        return Measured(
+            distance_m=np.where(far, np.nan, m.distance_m),
+            stop=np.where(far, -1, m.stop),
+            reason_code=np.where(far, 1, m.reason_code).astype(np.int8),
+            reasons=("farther than the limit",) if far.any() else m.reasons,
+        )
+
+
+def test_a_basis_can_leave_firms_unreachable_and_says_why(firms, stops):
+    # On 2026-01-01: rail r1 (0, 0) and r2 (1000, 0), bus b1 (0, 300).
+    # A (0, 400): rail 400 m, bus 100 m; B (1000, 500): rail 500 m, bus 1200 m;
+    # C (2000, 100): rail 1100 m, bus 2200 m.
+    r = transit_access(firms, stops, as_of="2026-01-01", distance=LimitedManhattan(1000))
+    c = r.companies.set_index("company_id")
+    assert c["rail_limited_m"].tolist()[:2] == [400, 500] and np.isnan(c.loc["C", "rail_limited_m"])
+    assert c.loc["C", "rail_band"] == "beyond"  # unreachable: beyond every threshold
+    assert "rail_limited_stop_id" not in c.columns  # the basis keeps the straight-line stops
+    assert np.isnan(c.loc["B", "bus_limited_m"]) and c.loc["A", "any_limited_m"] == 100
+    assert np.isnan(c.loc["C", "any_limited_m"])
+    got = sorted(zip(r.unreachable["company_id"], r.unreachable["group"], strict=True))
+    assert got == [("B", "bus"), ("C", "bus"), ("C", "rail")]
+    assert set(r.unreachable["reason"]) == {"farther than the limit"}
+    assert transit_access(firms, stops, as_of="2026-01-01").unreachable is None
+
+
 def test_detour_basis_is_the_walk_option(firms, stops):
     walk = transit_access(firms, stops, as_of="2026-01-01", distance="walk", detour_factor=1.4)
     seam = transit_access(firms, stops, as_of="2026-01-01", distance=Detour(1.4))

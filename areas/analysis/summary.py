@@ -197,11 +197,12 @@ def summarize(
         Stop statuses counted before they open: ``"planned"``, ``"study"``.
     thresholds_m : iterable of float, default (400, 600, 800, 1200)
         Distance thresholds of the transit share columns.
-    distance : {"straight", "walk"}, default "straight"
-        Distance used by the transit shares, medians and Fingerplan bands.
+    distance : {"straight", "walk"} or DistanceBasis, default "straight"
+        Distance used by the transit shares, medians and Fingerplan bands
+        (another basis: see :mod:`areas.analysis.transit.distance`).
     detour_factor : float, optional
         Walking / straight-line distance (default
-        :data:`areas.analysis.transit.access.DEFAULT_DETOUR_FACTOR`).
+        :data:`areas.constants.DEFAULT_DETOUR_FACTOR`).
 
     Returns
     -------

@@ -205,12 +205,19 @@ class TransitAccess:
         The date the stops were taken as of.
     basis : DistanceBasis
         The basis of ``distance`` (default: from ``params.distance``).
+    unreachable : pandas.DataFrame or None
+        For a basis other than :class:`Straight` and :class:`Detour`: the
+        located firms it cannot reach, one row per firm and group (``rail``,
+        ``bus``) with ``company_id``, ``group`` and ``reason``. ``None`` for
+        the built-in bases, where a firm is unreachable only when its group
+        has no stop in service (``params.stops_in_service``).
     """
 
     companies: pd.DataFrame
     params: TransitParams
     as_of: pd.Timestamp | None = None
     basis: DistanceBasis | None = None
+    unreachable: pd.DataFrame | None = None
 
     @property
     def distance(self) -> str:
@@ -406,20 +413,26 @@ def _firm_points(firm_xy: np.ndarray, firm_ok: np.ndarray) -> _FirmPoints:
 # --------------------------------------------------------------------------- measuring
 
 
+_Found = dict[str, dict[str, tuple[np.ndarray, np.ndarray]]]
+_Unreached = list[tuple[str, np.ndarray, tuple[str, ...]]]
+
+
 def _measure(
     firms: _FirmPoints, stops: _Stops, basis: DistanceBasis, factor: float
-) -> tuple[dict[str, dict[str, tuple[np.ndarray, np.ndarray]]], dict[str, int]]:
+) -> tuple[_Found, dict[str, int], _Unreached]:
     """Measure every group on the straight line, the detour estimate and ``basis``.
 
     Returns, per basis (``"straight"``, ``"walk"`` and :func:`_key` of ``basis``), per
-    group, ``(stop_row, distance_m)`` per firm (``-1``/``NaN``: none), and the
-    number of stops in service per group.
+    group, ``(stop_row, distance_m)`` per firm (``-1``/``NaN``: none); the
+    number of stops in service per group; and for a basis other than the
+    built-in ones, per group ``(group, reason_code per firm, reasons)``.
     """
     own = _key(basis) not in ("straight", "walk")
     found: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]] = {"straight": {}}
     if own:
         found[basis.name] = {}
     sizes: dict[str, int] = {}
+    unreached: _Unreached = []
 
     def per_firm(stopset: StopSet, m: Measured) -> tuple[np.ndarray, np.ndarray]:
         rows = np.append(np.asarray(stopset.rows, dtype=np.intp), -1)[m.stop]
@@ -430,14 +443,35 @@ def _measure(
         sizes[g] = len(stopset)
         found["straight"][g] = per_firm(stopset, Straight().measure(firms.points, stopset))
         if own:
-            found[basis.name][g] = per_firm(stopset, basis.measure(firms.points, stopset))
+            m = basis.measure(firms.points, stopset)
+            found[basis.name][g] = per_firm(stopset, m)
+            unreached.append((g, firms.spread(m.reason_code, 0), m.reasons))
     sizes["any"] = sizes["rail"] + sizes["bus"]
     for answers in found.values():
         answers["any"] = nearer(answers["rail"], answers["bus"], stops.rank)
     # The detour estimate scales the straight line: same stops, distances times the factor
     # (Detour.scale, on the per-firm arrays).
     found["walk"] = {g: (row, d * factor) for g, (row, d) in found["straight"].items()}
-    return found, sizes
+    return found, sizes, unreached
+
+
+def _unreachable(companies: gpd.GeoDataFrame, unreached: _Unreached) -> pd.DataFrame:
+    """List the located firms a basis cannot reach, per group, with the reason."""
+    ids = companies["company_id"].astype(str).to_numpy(dtype=object)
+    parts = [pd.DataFrame({"company_id": [], "group": [], "reason": []}, dtype="str")]
+    for g, codes, reasons in unreached:
+        at = np.flatnonzero(codes > 0)
+        labels = np.array([None, *reasons], dtype=object)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "company_id": pd.array(ids[at], dtype="str"),
+                    "group": pd.array(np.full(len(at), g, dtype=object), dtype="str"),
+                    "reason": pd.array(labels[codes[at]], dtype="str"),
+                }
+            )
+        )
+    return pd.concat(parts, ignore_index=True)
 
 
 def _frame(
@@ -598,7 +632,7 @@ def _transit_access(
         work_geometry(companies, layer="companies"), companies["company_id"], layer="companies"
     )
     prepared = _prepare_stops(stops, ts, inc, in_service)
-    found, sizes = _measure(_firm_points(firm_xy, firm_ok), prepared, basis, factor)
+    found, sizes, unreached = _measure(_firm_points(firm_xy, firm_ok), prepared, basis, factor)
     frame = _frame(companies, firm_ok, prepared, found, basis)
     params = TransitParams(
         as_of=ts,
@@ -609,7 +643,15 @@ def _transit_access(
         stops_in_service=dict(sizes),
         stops_without_location=tuple(str(s) for s in prepared.ids[~prepared.located]),
     )
-    return TransitAccess(companies=frame, params=params, as_of=ts, basis=basis)
+    return TransitAccess(
+        companies=frame,
+        params=params,
+        as_of=ts,
+        basis=basis,
+        unreachable=None
+        if isinstance(basis, (Straight, Detour))
+        else _unreachable(companies, unreached),
+    )
 
 
 def _int_or_na(values: np.ndarray) -> pd.api.extensions.ExtensionArray:
