@@ -48,6 +48,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
+from areas.constants import DEFAULT_SERVICE_WINDOW
 from areas.errors import AreasWarning, ConfigError, MissingColumnError, format_ids
 from areas.load.gtfs import GtfsFeed, check_date_in_period, check_feed, read_gtfs
 from areas.load.service_table import (
@@ -84,7 +85,7 @@ __all__ = [
 ]
 
 #: Default window: the morning peak, 07:00-09:00.
-DEFAULT_WINDOW = ("07:00", "09:00")
+DEFAULT_WINDOW = DEFAULT_SERVICE_WINDOW
 #: Largest distance (m) at which a GTFS station joins a layer stop by name.
 NAME_JOIN_MAX_M = 150.0
 #: Walking distance (m) of ``departures_per_hour_600m``: the Fingerplan's station-near core.
