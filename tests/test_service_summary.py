@@ -243,3 +243,74 @@ def test_compare_gives_the_change_and_params_are_recorded(world):
     blob = json.loads(json.dumps(dict(peak.params), default=str))
     assert blob["service"]["ptal"]["walk_speed_m_per_min"] == 80.0
     assert blob["service"]["feed_period"] == ["2026-08-10", "2026-11-04"]
+
+
+def test_report_carries_the_service_columns(world, tmp_path):
+    folder, feed = world
+    atlas = areas.load(folder, fallback="empty", gtfs=feed)
+    out = tmp_path / "rapport"
+    result = areas.write_report(atlas, out, as_of=WEDNESDAY, service_date=WEDNESDAY, lang="da",
+                                progress=False)  # fmt: skip
+    firms = pd.read_csv(out / "companies.csv").set_index("company_id")
+    expected = {k: hand_departures_600m(dx) for k, dx in FIRMS.items()}
+    assert firms["departures_per_hour_600m"].to_dict() == expected
+    assert firms.loc["f3", "ptal_band"] == "0" and firms.loc["f1", "ptal_band"] == "1b"
+    layer = gpd.read_file(out / "results.gpkg", layer="companies").set_index("company_id")
+    assert layer["ptal_ai"].to_dict() == pytest.approx(firms["ptal_ai"].to_dict())
+    summary = pd.read_csv(out / "summary.csv").set_index("district_id")
+    assert summary.loc["d1", "ptal_ai_median"] == pytest.approx(
+        statistics.median(hand_ptal(dx) for dx in FIRMS.values()), abs=1e-4
+    )
+    prov = json.loads((out / "provenance.json").read_text(encoding="utf-8"))
+    service = prov["parameters"]["service"]
+    assert service["service_date"] == WEDNESDAY and service["service_window"] == ["07:00", "09:00"]
+    assert service["sources"]["gtfs"]["period"] == ["2026-08-10", "2026-11-04"]
+    assert service["ptal"]["rail_catchment_m"] == 960.0
+    page = next((out / "districts").glob("*.html")).read_text(encoding="utf-8")
+    assert "Median afgange i timen inden for 600 m" in page and "PTAL-klasse" in page
+    assert "Alfa st." in page and "Cirkel" in page  # the frequency chart's stations
+    assert result.summary.service is not None
+
+
+def test_report_without_service_says_no_frequency_data(world, tmp_path):
+    folder, _ = world
+    out = tmp_path / "report"
+    areas.write_report(areas.load(folder, fallback="empty"), out, as_of=WEDNESDAY,
+                       progress=False)  # fmt: skip
+    page = next((out / "districts").glob("*.html")).read_text(encoding="utf-8")
+    assert "no frequency data" in page
+    assert "departures_per_hour_600m" not in pd.read_csv(out / "companies.csv").columns
+
+
+def test_labels_and_cells_of_the_service_columns():
+    from areas.output.i18n import column_label, format_cell
+
+    assert column_label("departures_per_hour_600m", "da") == "Afgange i timen inden for 600 m"
+    assert column_label("ptal_1a_employees_share", "en") == "Share of employees in PTAL band 1a"
+    assert format_cell(float("nan"), "departures_per_hour_600m_median", "da") == (
+        "ingen frekvensdata"
+    )
+    assert format_cell(None, "ptal_band", "en") == "no frequency data"
+    assert [format_cell(c, "dg_regio_access", "da") for c in ("high", "medium", "low", "none")] == [
+        "høj",
+        "middel",
+        "lav",
+        "ingen",
+    ]
+    assert format_cell(0.0, "departures_per_hour_600m", "en") == "0.0"  # a true zero stays 0
+
+
+def test_map_tooltip_rows_carry_departures_and_band(world, tmp_path):
+    from areas.output.maps import MapOptions, overview_map, save_map
+
+    folder, feed = world
+    atlas = areas.load(folder, fallback="empty", gtfs=feed)
+    summary = areas.summarize(atlas, as_of=WEDNESDAY, service_date=WEDNESDAY)
+    path = save_map(overview_map(atlas, summary, options=MapOptions(lang="da")),
+                    tmp_path / "map.html")  # fmt: skip
+    html = path.read_text(encoding="utf-8")
+    assert "Afgange i timen inden for 600 m" in html and "PTAL-klasse" in html
+    assert '"5,5","1b"' in html  # f1: departures per hour and band, as the tooltip shows them
+    bare = overview_map(areas.load(folder, fallback="empty"), options=MapOptions(as_of=WEDNESDAY))
+    plain = save_map(bare, tmp_path / "p.html")
+    assert "PTAL band" not in plain.read_text(encoding="utf-8")  # the label, not the script
