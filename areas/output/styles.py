@@ -15,7 +15,7 @@ web map's legend (colours from :mod:`areas.output.maps.build`, words from
 :func:`write_gpkg_styles` writes, into a GeoPackage that already holds the
 layers, the ``layer_styles`` table (the table QGIS loads a layer's default
 style from), field aliases in ``gpkg_data_columns`` (the GeoPackage schema
-extension; GDAL reads them as alternative field names) and the run's
+extension; QGIS takes the aliases from the QML) and the run's
 metadata (``as_of``, the scenario, the toolkit version) in ``gpkg_metadata`` /
 ``gpkg_metadata_reference`` in the format GDAL reads as dataset and layer
 metadata. Everything is written in one SQLite transaction.
@@ -23,7 +23,7 @@ metadata. Everything is written in one SQLite transaction.
 Examples
 --------
 >>> qml = layer_qml("districts", "da")
->>> 'value="withdrawn"' in qml and 'label="opgivet"' in qml
+>>> "= 'withdrawn'" in qml and 'label="opgivet"' in qml
 True
 >>> "<se:Rule>" in layer_sld("districts", "en")
 True

@@ -34,7 +34,7 @@ def provider() -> Any:
     ImportError
         Outside a Python that can import QGIS (``qgis.core``).
     """
-    from areas.qgis.provider import AreasProvider
+    from areas.qgis._provider import AreasProvider
 
     return AreasProvider()
 
