@@ -204,6 +204,19 @@ for f in d.getFeatures():
     col = QColor(img.pixel(int(px.x()), int(px.y())))
     pixels[f["district_id"]] = [col.red(), col.green(), col.blue()]
 out["pixels"] = pixels
+# every bundled stop (all statuses) under the stops' style
+stops = QgsVectorLayer(f"{sys.argv[4]}|layername=stops_in_service", "all", "ogr")
+r = stops.renderer().clone()
+r.startRender(ctx, stops.fields())
+drawn = {}
+for f in stops.getFeatures():
+    syms = r.symbolsForFeature(f, ctx)
+    s = syms[0].symbolLayer(0) if syms else None
+    drawn[f["stop_id"]] = None if s is None else {
+        "fill": s.fillColor().name(), "stroke": s.strokeColor().name(),
+        "dash": int(s.strokeStyle()) == int(Qt.DashLine), "n": len(syms)}
+r.stopRender(ctx)
+out["stops"] = drawn
 print("RESULT" + json.dumps(out))
 """
 
@@ -233,7 +246,12 @@ def in_qgis(report_gpkg, qgis_python, tmp_path_factory, artifacts_dir) -> dict:
     script.write_text(_QGIS_SCRIPT, encoding="utf-8")
     png = artifacts_dir / "qgis-results.png"
     env = {**os.environ, "QGIS_CUSTOM_CONFIG_PATH": str(tmp / "profile")}
-    done = run_in_qgis(script, str(path), str(png), str(sld), python=qgis_python, env=env)
+    every_stop = tmp / "all_stops.gpkg"
+    areas.load().stops.to_file(every_stop, layer="stops_in_service", driver="GPKG")
+    write_gpkg_styles(every_stop, lang="en", as_of=AS_OF)
+    done = run_in_qgis(
+        script, str(path), str(png), str(sld), str(every_stop), python=qgis_python, env=env
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     line = next(x for x in done.stdout.splitlines() if x.startswith("RESULT"))
     return json.loads(line[len("RESULT") :])
@@ -294,3 +312,31 @@ def test_qgis_reads_the_sld(in_qgis):
     assert sld["ok"], sld["msg"]
     statuses = ("existing", "planned", "study", "withdrawn")
     assert sld["rules"] == [status_label(s, "da") for s in statuses]
+
+
+@pytest.mark.slow
+def test_stops_are_filled_in_service_hollow_planned_dashed_under_study(in_qgis):
+    from areas.output.maps.build import MODE_COLORS
+    from areas.scenario import stops_in_service
+
+    stops = areas.load().stops
+    in_service = stops_in_service(stops, AS_OF, ())
+    seen = set()
+    for (_, stop), counted in zip(stops.iterrows(), in_service, strict=True):
+        drawn = in_qgis["stops"][stop["stop_id"]]
+        color = MODE_COLORS[stop["mode"]]
+        if stop["status"] == "withdrawn":
+            assert drawn is None  # not drawn: it never counts
+            continue
+        assert drawn is not None and drawn["n"] == 1, stop["stop_id"]
+        if counted:
+            state = "in_service"
+            assert drawn["fill"] == color and not drawn["dash"]
+        elif stop["status"] == "planned":
+            state = "planned"
+            assert drawn["fill"] == "#ffffff" and drawn["stroke"] == color and not drawn["dash"]
+        else:
+            state = "study"
+            assert drawn["stroke"] == color and drawn["dash"]
+        seen.add(state)
+    assert seen == {"in_service", "planned", "study"}  # the bundled stops have all three
