@@ -44,6 +44,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
+from areas.analysis.network._points import points_xy
 from areas.errors import CrsError, GeometryError, GeometryTypeError, LayerError, format_ids
 from areas.schema import WORK_CRS
 
@@ -66,12 +67,15 @@ NODE_TOLERANCE_M = 0.5
 SNAP_LIMIT_M = 300.0
 #: Longest straight piece in the snapping index (m); shorter pieces make the
 #: k-d tree search tighter at the cost of memory.
-INDEX_PIECE_M = 12.5
+INDEX_PIECE_M = 25.0
+#: Longest straight piece tested for crossings (m).
+_NODING_PIECE_M = 50.0
+#: Points snapped per batch (bounds the memory of the candidate arrays).
+_SNAP_BATCH = 200_000
 #: k-d tree workers (all cores).
 WORKERS = -1
 #: Candidates tried per point before the exact fallback.
-_K_FIRST = 6
-_K_SECOND = 24
+_K_FIRST = 8
 #: Equal-distance snaps (m): a point this close to equally near edges snaps to all.
 _TIE_M = 1e-7
 
@@ -138,8 +142,11 @@ def _layer_lines(layer: gpd.GeoDataFrame):
         else np.full(len(layer), None, dtype=object)
     )
     keep = _bool_column(layer, "walkable")
-    parts, source = shapely.get_parts(geoms[keep], return_index=True)
-    rows = np.flatnonzero(keep)[source]
+    if (types[keep] == _LINE).all():
+        parts, rows = geoms[keep], np.flatnonzero(keep)
+    else:
+        parts, source = shapely.get_parts(geoms[keep], return_index=True)
+        rows = np.flatnonzero(keep)[source]
     return parts, rows, ids, level, kind, int((~keep).sum())
 
 
@@ -193,44 +200,38 @@ def _cross2(u: np.ndarray, v: np.ndarray) -> np.ndarray:
 
 
 def _split_positions(lines: _Lines, level: np.ndarray, tol: float):
-    """Where lines must be cut: (line, s) for crossings, T-junctions and rings."""
-    pa, pb, pline, ps0, ps1 = _pieces(lines, 4 * INDEX_PIECE_M)
-    mid = (pa + pb) / 2
+    """Where lines must be cut: (line, s) for crossings, T-junctions and rings.
+
+    Pairs of straight pieces (of different lines on the same level) whose
+    midpoints are close enough to touch are tested at once: where they
+    intersect, each line is cut unless the point is one of its own ends.
+    Each piece is lengthened by ``tol`` for the test, so a line ending up to
+    ``tol`` short of another still meets it (a T-junction with a gap).
+    """
+    pa, pb, pline, ps0, ps1 = _pieces(lines, _NODING_PIECE_M)
     half = float(np.hypot(*(pb - pa).T).max(initial=0.0)) / 2
-    tree = cKDTree(mid)
     out_line, out_s = [], []
-    # interior crossings of pieces on the same level
-    pairs = tree.query_pairs(2 * half + tol, output_type="ndarray")
+    pairs = cKDTree((pa + pb) / 2).query_pairs(2 * half + 2 * tol, output_type="ndarray")
     if len(pairs):
         i, j = pairs[:, 0], pairs[:, 1]
         ok = (pline[i] != pline[j]) & (level[pline[i]] == level[pline[j]])
         i, j = i[ok], j[ok]
-        r, q = pb[i] - pa[i], pb[j] - pa[j]
-        den = _cross2(r, q)
+        ax, ay = pa[i, 0], pa[i, 1]
+        rx, ry = pb[i, 0] - ax, pb[i, 1] - ay
+        qx, qy = pb[j, 0] - pa[j, 0], pb[j, 1] - pa[j, 1]
+        wx, wy = pa[j, 0] - ax, pa[j, 1] - ay
+        den = rx * qy - ry * qx
         with np.errstate(divide="ignore", invalid="ignore"):
-            t = _cross2(pa[j] - pa[i], q) / den
-            w = _cross2(pa[j] - pa[i], r) / den
-        hit = (den != 0) & (t >= 0) & (t <= 1) & (w >= 0) & (w <= 1)
-        i, j, t, w = i[hit], j[hit], t[hit], w[hit]
+            t = (wx * qy - wy * qx) / den
+            w = (wx * ry - wy * rx) / den
+            ei = tol / np.hypot(rx, ry)
+            ej = tol / np.hypot(qx, qy)
+        hit = (den != 0) & (t >= -ei) & (t <= 1 + ei) & (w >= -ej) & (w <= 1 + ej)
+        i, j = i[hit], j[hit]
+        t, w = np.clip(t[hit], 0.0, 1.0), np.clip(w[hit], 0.0, 1.0)
         for p, f in ((i, t), (j, w)):
             out_line.append(pline[p])
             out_s.append(ps0[p] + (ps1[p] - ps0[p]) * f)
-    # ends of lines on (near) the interior of other lines
-    ends = np.r_[lines.start, lines.end]
-    end_line = np.r_[np.arange(len(lines.start)), np.arange(len(lines.start))]
-    etree = cKDTree(lines.xy[ends])
-    near = etree.sparse_distance_matrix(tree, half + tol, output_type="ndarray")
-    if len(near):
-        e, p = near["i"], near["j"]
-        ok = (end_line[e] != pline[p]) & (level[end_line[e]] == level[pline[p]])
-        e, p = e[ok], p[ok]
-        d = pb[p] - pa[p]
-        dd = np.maximum((d * d).sum(axis=1), 1e-300)
-        f = np.clip(((lines.xy[ends[e]] - pa[p]) * d).sum(axis=1) / dd, 0.0, 1.0)
-        gap = np.hypot(*(lines.xy[ends[e]] - (pa[p] + d * f[:, None])).T)
-        ok = gap <= tol
-        out_line.append(pline[p][ok])
-        out_s.append((ps0[p] + (ps1[p] - ps0[p]) * f)[ok])
     # closed rings: cut in the middle
     ring = np.hypot(*(lines.xy[lines.start] - lines.xy[lines.end]).T) <= tol
     ring &= lines.length > 2 * tol
@@ -381,13 +382,10 @@ class WalkingNetwork:
         )
 
     @cached_property
-    def _index(self):
-        lines = _Lines(self.vertex_xy, self.vertex_edge, self.vertex_s,
-                       np.flatnonzero(np.r_[True, self.vertex_edge[1:] != self.vertex_edge[:-1]]),
-                       self.length_m)
-        pa, pb, edge, s0, s1 = _pieces(lines, INDEX_PIECE_M)
-        half = float(np.hypot(*(pb - pa).T).max(initial=0.0)) / 2
-        return cKDTree((pa + pb) / 2), pa, pb, edge, s0, s1, half
+    def _index(self) -> _SnapIndex:
+        start = np.flatnonzero(np.r_[True, self.vertex_edge[1:] != self.vertex_edge[:-1]])
+        lines = _Lines(self.vertex_xy, self.vertex_edge, self.vertex_s, start, self.length_m)
+        return _SnapIndex.build(lines)
 
     def snap(self, points, *, snap_limit_m: float = SNAP_LIMIT_M, layer: str = "points"):
         """Snap points to the nearest point on the nearest edge.
@@ -406,66 +404,100 @@ class WalkingNetwork:
         -------
         SnappedPoints
         """
-        from areas.analysis.network._points import points_xy
-
         xy = points_xy(points, layer=layer)
         return _snap_xy(self, xy, float(snap_limit_m))
 
 
-def _snap_candidates(net: WalkingNetwork, xy: np.ndarray, k: int):
-    tree, pa, pb, edge, s0, s1, half = net._index
-    k = min(k, tree.n)
-    dmid, pid = tree.query(xy, k=k, workers=WORKERS)
-    dmid, pid = dmid.reshape(len(xy), k), pid.reshape(len(xy), k)
-    a, b = pa[pid], pb[pid]
-    d = b - a
-    dd = np.maximum((d * d).sum(axis=2), 1e-300)
-    f = np.clip(((xy[:, None, :] - a) * d).sum(axis=2) / dd, 0.0, 1.0)
-    foot = a + d * f[..., None]
-    dist = np.hypot(xy[:, None, 0] - foot[..., 0], xy[:, None, 1] - foot[..., 1])
-    best = dist.min(axis=1)
-    proven = (k == tree.n) | (best < dmid[:, -1] - half - _TIE_M)
-    along = s0[pid] + (s1[pid] - s0[pid]) * f
-    return dist, edge[pid], along, best, proven
+@dataclass
+class _SnapIndex:
+    """Short straight pieces of the edges in a k-d tree over their midpoints."""
+
+    tree: cKDTree
+    ax: np.ndarray
+    ay: np.ndarray
+    dx: np.ndarray
+    dy: np.ndarray
+    inv_dd: np.ndarray
+    edge: np.ndarray
+    s0: np.ndarray
+    ds: np.ndarray
+    half: float
+
+    @classmethod
+    def build(cls, lines: _Lines) -> _SnapIndex:
+        pa, pb, edge, s0, s1 = _pieces(lines, INDEX_PIECE_M)
+        d = pb - pa
+        dd = (d * d).sum(axis=1)
+        half = float(np.sqrt(dd.max(initial=0.0))) / 2
+        inv = np.where(dd > 0, 1.0 / np.where(dd > 0, dd, 1.0), 0.0)
+        return cls(cKDTree((pa + pb) / 2), pa[:, 0].copy(), pa[:, 1].copy(), d[:, 0].copy(),
+                   d[:, 1].copy(), inv, edge, s0, s1 - s0, half)
+
+    def candidates(self, xy: np.ndarray, k: int):
+        """Exact distance to the ``k`` pieces with the nearest midpoints, and a proof flag.
+
+        The nearest piece is among them (``proven``) when the best distance is
+        below the ``k``-th midpoint distance minus the longest half piece.
+        """
+        k = min(k, self.tree.n)
+        dmid, pid = self.tree.query(xy, k=k, workers=WORKERS)
+        dmid, pid = dmid.reshape(len(xy), k), pid.reshape(len(xy), k)
+        ex = xy[:, :1] - self.ax[pid]
+        ey = xy[:, 1:] - self.ay[pid]
+        dx, dy = self.dx[pid], self.dy[pid]
+        f = (ex * dx + ey * dy) * self.inv_dd[pid]
+        np.clip(f, 0.0, 1.0, out=f)
+        ex -= dx * f
+        ey -= dy * f
+        dist = np.hypot(ex, ey)
+        best = dist.min(axis=1)
+        proven = (k == self.tree.n) | (best < dmid[:, -1] - self.half - _TIE_M)
+        beyond = dmid[:, -1] - self.half
+        along = self.s0[pid] + self.ds[pid] * f
+        return dist, self.edge[pid], along, best, proven, beyond
 
 
 def _snap_xy(net: WalkingNetwork, xy: np.ndarray, limit: float) -> SnappedPoints:
     n = len(xy)
     located = np.isfinite(xy).all(axis=1)
     status = np.where(located, "", "no_location").astype(object)
-    rows = np.flatnonzero(located)
+    todo = np.flatnonzero(located)
     out_p, out_e, out_a, out_d = [], [], [], []
-    todo = rows
     if net.n_edges == 0:
-        status[rows] = "off_network"
-        todo = rows[:0]
-    for k in (_K_FIRST, _K_SECOND, None):
-        if len(todo) == 0:
-            break
-        if k is None:  # exact: every piece
-            k = net._index[0].n
-        cand_d, cand_e, cand_a, best, proven = _snap_candidates(net, xy[todo], k)
-        if k == net._index[0].n:
-            proven[:] = True
-        done = proven | (best > limit + net._index[6] + 1.0)
-        take = done & (best <= limit)
-        hit = take[:, None] & (cand_d <= best[:, None] + _TIE_M)
-        r, c = np.nonzero(hit)
-        out_p.append(todo[r])
-        out_e.append(cand_e[r, c])
-        out_a.append(cand_a[r, c])
-        out_d.append(cand_d[r, c])
-        status[todo[done & ~take]] = "off_network"
-        todo = todo[~done]
+        status[todo] = "off_network"
+        todo = todo[:0]
+    index = net._index
+    k = _K_FIRST
+    while len(todo):
+        left = []
+        for lo in range(0, len(todo), _SNAP_BATCH):
+            batch = todo[lo:lo + _SNAP_BATCH]
+            cand_d, cand_e, cand_a, best, proven, beyond = index.candidates(xy[batch], k)
+            # settled: the nearest piece is known, or every unseen piece is beyond the limit
+            done = proven | (beyond > limit)
+            take = done & (best <= limit)
+            hit = take[:, None] & (cand_d <= best[:, None] + _TIE_M)
+            r, c = np.nonzero(hit)
+            out_p.append(batch[r])
+            out_e.append(cand_e[r, c])
+            out_a.append(cand_a[r, c])
+            out_d.append(cand_d[r, c])
+            status[batch[done & ~take]] = "off_network"
+            left.append(batch[~done])
+        todo = np.concatenate(left)
+        k *= 4
     p = np.concatenate(out_p) if out_p else np.zeros(0, np.int64)
     e = np.concatenate(out_e) if out_e else np.zeros(0, np.int64)
     a = np.concatenate(out_a) if out_a else np.zeros(0)
     d = np.concatenate(out_d) if out_d else np.zeros(0)
-    # one snap per (point, edge, position)
-    order = np.lexsort((a, e, p))
-    p, e, a, d = p[order], e[order], a[order], d[order]
-    keep = np.r_[True, (p[1:] != p[:-1]) | (e[1:] != e[:-1]) | (np.diff(a) > _TIE_M)][: len(p)]
-    return SnappedPoints(n, p[keep], e[keep], a[keep], d[keep], status, xy, limit)
+    multi = np.bincount(p, minlength=n) > 1
+    if multi.any():  # one snap per (point, edge, position)
+        order = np.lexsort((a, e, p))
+        p, e, a, d = p[order], e[order], a[order], d[order]
+        keep = np.r_[True, (p[1:] != p[:-1]) | (e[1:] != e[:-1]) | (np.diff(a) > _TIE_M)]
+        keep = keep[: len(p)]
+        p, e, a, d = p[keep], e[keep], a[keep], d[keep]
+    return SnappedPoints(n, p, e, a, d, status, xy, limit)
 
 
 def _merge_nodes(end_xy: np.ndarray, tol: float):
@@ -592,10 +624,12 @@ def _graph(u: np.ndarray, v: np.ndarray, length: np.ndarray, n: int) -> csr_matr
 
 def min_csr(r: np.ndarray, c: np.ndarray, w: np.ndarray, shape) -> csr_matrix:
     """Return a CSR matrix keeping the smallest of duplicate entries (never their sum)."""
-    order = np.lexsort((w, c, r))
-    r, c, w = r[order], c[order], w[order]
-    first = np.r_[True, (r[1:] != r[:-1]) | (c[1:] != c[:-1])]
-    r, c, w = r[first], c[first], np.maximum(w[first], 1e-9)
+    key = r.astype(np.int64) * shape[1] + c
+    order = np.argsort(key, kind="stable")
+    key, w = key[order], w[order]
+    first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else np.zeros(0, int)
+    w = np.maximum(np.minimum.reduceat(w, first), 1e-9) if len(first) else w
+    r, c = key[first] // shape[1], key[first] % shape[1]
     indptr = np.zeros(shape[0] + 1, dtype=np.int64)
     indptr[1:] = np.cumsum(np.bincount(r, minlength=shape[0]))
     return csr_matrix((w, c, indptr), shape=shape)
