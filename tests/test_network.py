@@ -89,6 +89,11 @@ def test_unnoded_crossing_lines_are_split():
     assert (net.n_nodes, net.n_edges) == (5, 4)
     out = nearest(net, pts([(0, 0)]), pts([(50, 50)]), ["s"])
     assert out.loc[0, "network_m"] == pytest.approx(100.0)
+    # crossing at a vertex of one line: the vertex gives way to the cut
+    net = build_network(layer([LineString([(0, 0), (50, 0), (100, 0)]),
+                               LineString([(50, -50), (50, 50)])]))
+    assert (np.bincount(net.vertex_edge) == 2).all()
+    assert net.length_m.tolist() == pytest.approx([50.0] * 4)
 
 
 def test_t_junction_on_a_line_interior_is_joined():

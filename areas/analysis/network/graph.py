@@ -275,6 +275,12 @@ def _cut(lines: _Lines, sl: np.ndarray, ss: np.ndarray):
     kind = np.r_[np.zeros(len(own), np.int8), np.ones(n_cut, np.int8), np.full(n_cut, 2, np.int8)]
     order = np.lexsort((kind, s, line))
     line, s, xy, kind = line[order], s[order], xy[order], kind[order]
+    # a vertex where a cut falls gives way to the cut point (no zero-length segments)
+    same = (line[1:] == line[:-1]) & (np.abs(s[1:] - s[:-1]) <= 1e-9)
+    before_cut = np.r_[same & (kind[1:] == 1), False]
+    after_cut = np.r_[False, same & (kind[:-1] == 2)]
+    drop = (kind == 0) & (before_cut | after_cut)
+    line, s, xy, kind = line[~drop], s[~drop], xy[~drop], kind[~drop]
     first = np.r_[True, line[1:] != line[:-1]]
     starts = first | (kind == 2)
     piece = np.cumsum(starts) - 1
