@@ -255,7 +255,7 @@ def test_matches_networkx_reference(segs, firms, stops):
     assert got.reachable.to_numpy().tolist() == reach.tolist()
     np.testing.assert_allclose(got.network_m.to_numpy()[reach], want[reach], rtol=1e-7, atol=1e-5)
     # never shorter than the straight line to the chosen stop
-    chosen = np.array([stops[ids.index(s)] if s is not pd.NA else (np.nan, np.nan)
+    chosen = np.array([stops[ids.index(s)] if not pd.isna(s) else (np.nan, np.nan)
                        for s in got.stop_id], float)
     straight = np.hypot(*(np.array(firms, float) - chosen).T)
     assert (got.network_m.to_numpy()[reach] >= straight[reach] - 1e-6).all()

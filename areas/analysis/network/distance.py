@@ -144,9 +144,10 @@ def nearest(
     -------
     pandas.DataFrame
         One row per firm, in input order (the index of a geo input is kept),
-        with ``network_m`` (float, NaN when unreachable), ``stop_id``,
-        ``reachable`` (bool) and ``reason`` (``""`` when reachable, else
-        one of :data:`REASONS`). ``attrs`` holds ``snap_limit_m`` and
+        with ``network_m`` (float, NaN when unreachable), ``stop_id``
+        (categorical; missing when unreachable), ``reachable`` (bool) and
+        ``reason`` (categorical: ``""`` when reachable, else one of
+        :data:`REASONS`). ``attrs`` holds ``snap_limit_m`` and
         ``stops_unreachable``.
 
     Examples
@@ -191,16 +192,16 @@ def nearest(
             dist[firms.point] = cand
             stop[firms.point] = cstop
     reach = np.isfinite(dist)
-    reason = firms.status.copy()
-    unset = (reason == "") & ~reach
-    reason[unset] = "no_stop" if len(on_net_stops) == 0 else "disconnected"
+    reason = np.zeros(firms.n, dtype=np.int8)  # codes into ["", *REASONS]
+    reason[firms.status == "no_location"] = 1
+    reason[firms.status == "off_network"] = 2
+    reason[(reason == 0) & ~reach] = 3 if len(on_net_stops) == 0 else 4
     out = pd.DataFrame(
         {
             "network_m": np.where(reach, dist, np.nan),
-            "stop_id": pd.array(np.where(stop >= 0, uniq[np.maximum(stop, 0)], None),
-                                dtype="string"),
+            "stop_id": pd.Categorical.from_codes(stop, categories=pd.Index(uniq, dtype=object)),
             "reachable": reach,
-            "reason": pd.array(reason, dtype="string"),
+            "reason": pd.Categorical.from_codes(reason, categories=["", *REASONS]),
         },
         index=_index(firm_points, firms.n),
     )
