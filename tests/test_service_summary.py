@@ -314,3 +314,29 @@ def test_map_tooltip_rows_carry_departures_and_band(world, tmp_path):
     bare = overview_map(areas.load(folder, fallback="empty"), options=MapOptions(as_of=WEDNESDAY))
     plain = save_map(bare, tmp_path / "p.html")
     assert "PTAL band" not in plain.read_text(encoding="utf-8")  # the label, not the script
+
+
+def test_walking_network_pairs_give_the_hand_count(world):
+    from shapely.geometry import LineString
+
+    from areas.analysis.network import build_network
+    from areas.analysis.service import firm_service
+    from areas.analysis.service_summary import network_pairs
+
+    folder, feed = world
+    atlas = areas.load(folder, fallback="empty", gtfs=feed)
+    # one street 90 m south of the firms and stations: a walk is 90 + along + 90 metres
+    street = gpd.GeoDataFrame(
+        geometry=[LineString([(X0 - 2000, Y0 - 90), (X0 + 4000, Y0 - 90)])], crs=CRS
+    )
+    freq = areas.service_frequency(feed, date=WEDNESDAY)
+    pairs = network_pairs(build_network(street), atlas.companies, freq.stations,
+                          max_distance_m=960)  # fmt: skip
+    where = {"ALFA": A_X, "BRAVO": B_X, "CIRKEL": C_X}
+    for row in pairs.itertuples():
+        walk = abs(FIRMS[row.company_id] - where[row.stop_id]) + 180
+        assert row.distance_m == pytest.approx(walk, abs=0.5)  # stations via WGS84 at 7 decimals
+    firms = firm_service(pairs, freq, firm_ids=list(FIRMS))
+    dph = firms["departures_per_hour_600m"].to_dict()
+    # f1: Alfa 280 m + Cirkel 380 m; f2: Alfa 680 m (too far), Cirkel 380 m; f4: Alfa 580 m
+    assert dph == {"f1": 5.5, "f2": 4.0, "f3": 0.0, "f4": 1.5}

@@ -17,8 +17,10 @@ carries a GTFS feed (``atlas.service``) or a service table
    ``service_unknown_stops``);
 3. firm-to-station distances on the summary's basis: the straight line
    (``distance="straight"``), the straight line times the detour factor
-   (``"walk"``), or a basis's own long table when it has a
-   ``pairs(companies, stations, max_distance_m)`` method (a walking network);
+   (``"walk"``), the walk on a basis's ``network`` attribute (a
+   :class:`~areas.analysis.network.WalkingNetwork`, by
+   :func:`network_pairs`), or a basis's own long table when it has a
+   ``pairs(companies, stations, max_distance_m)`` method;
 4. per firm :func:`~areas.analysis.service.firm_service`, per district
    :func:`~areas.analysis.service.service_per_district`.
 """
@@ -58,6 +60,7 @@ from areas.schema import WORK_CRS
 __all__ = [
     "ServiceSummary",
     "service_summary",
+    "network_pairs",
     "FIRM_COLUMNS",
     "district_columns",
 ]
@@ -250,6 +253,58 @@ def _with_unknown_stops(
     return replace(freq, stations=stations), sorted(extra["station_id"])
 
 
+def _located_xy(frame: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, np.ndarray]:
+    frame = frame.to_crs(WORK_CRS)
+    located = frame[~(frame.geometry.isna() | frame.geometry.is_empty).to_numpy()]
+    xy = np.column_stack([located.geometry.x.to_numpy(), located.geometry.y.to_numpy()])
+    return located, xy
+
+
+def network_pairs(
+    network: object,
+    companies: gpd.GeoDataFrame,
+    stations: gpd.GeoDataFrame,
+    *,
+    max_distance_m: float,
+) -> pd.DataFrame:
+    """Every (firm, station) pair within ``max_distance_m`` of walking on a network.
+
+    Parameters
+    ----------
+    network : areas.analysis.network.WalkingNetwork or a line layer
+        The walking network (:func:`areas.analysis.network.build_network`).
+    companies, stations : geopandas.GeoDataFrame
+        Firms (``company_id``) and stations (``station_id``); rows without a
+        location are left out.
+    max_distance_m : float
+        The longest walk wanted (the largest catchment).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``company_id``, ``stop_id`` (the ``station_id``), ``distance_m`` (the
+        walk, :func:`areas.analysis.network.within`): the long table
+        :func:`~areas.analysis.service.firm_service` takes. Firms off the
+        network or on a part without a station have no rows (nothing in reach).
+    """
+    from areas.analysis.network import within
+
+    firms, fxy = _located_xy(companies)
+    st, sxy = _located_xy(stations)
+    cols = ["company_id", "stop_id", "distance_m"]
+    if not len(firms) or not len(st):
+        return pd.DataFrame({c: [] for c in cols})
+    found = within(network, fxy, sxy, st["station_id"].astype(str).to_numpy(), max_distance_m)
+    ids = firms["company_id"].astype(str).to_numpy()
+    return pd.DataFrame(
+        {
+            "company_id": ids[found["firm"].to_numpy(dtype=int)],
+            "stop_id": found["stop_id"].astype(str).to_numpy(),
+            "distance_m": found["network_m"].to_numpy(dtype=float),
+        }
+    )
+
+
 def _pairs(
     companies: gpd.GeoDataFrame,
     stations: gpd.GeoDataFrame,
@@ -258,6 +313,9 @@ def _pairs(
     reach_m: float,
 ) -> tuple[pd.DataFrame, str]:
     """Firm-station pairs within ``reach_m`` on the summary's distance basis."""
+    network = getattr(basis, "network", None)
+    if network is not None:
+        return network_pairs(network, companies, stations, max_distance_m=reach_m), "network"
     own = getattr(basis, "pairs", None)
     if callable(own):
         return own(companies, stations, max_distance_m=reach_m), str(getattr(basis, "name", "own"))
