@@ -93,7 +93,10 @@ KINDS: dict[str, LayerKind] = {
         id_column="district_id",
         geometry="polygon",
         required=("district_id", "name", "municipality", "status"),
-        optional=("kind", "source"),
+        # priority and adopted decide which district a firm in an overlap belongs to
+        optional=("kind", "source", "priority", "adopted"),
+        dates=("adopted",),
+        integers=("priority",),
         values={"status": STATUSES},
     ),
     "bids": LayerKind(
