@@ -340,3 +340,30 @@ def test_walking_network_pairs_give_the_hand_count(world):
     dph = firms["departures_per_hour_600m"].to_dict()
     # f1: Alfa 280 m + Cirkel 380 m; f2: Alfa 680 m (too far), Cirkel 380 m; f4: Alfa 580 m
     assert dph == {"f1": 5.5, "f2": 4.0, "f3": 0.0, "f4": 1.5}
+
+
+def test_cli_service_table_of_a_planned_line(world, tmp_path):
+    folder, _ = world
+    table = tmp_path / "plan.csv"
+    table.write_text(
+        "line,mode,stops,termini,headway_min_peak,headway_min_day,status\n"
+        "BRT 1,brt,st-alfa;bus-cirkel,st-alfa;bus-cirkel,6,,existing\n",
+        encoding="utf-8",
+    )
+    code, out, err = run(
+        ["summary", "--layers", str(folder), "--service-table", str(table), "--format", "csv",
+         "--as-of", WEDNESDAY, "--fallback", "empty"]
+    )  # fmt: skip
+    assert code == 0, err
+    row = pd.read_csv(io.StringIO(out)).set_index("district_id").loc["d1"]
+    # every 6 minutes = 10 an hour; both stops are termini, so one direction each:
+    # f1 and f2 reach both (20), f3 none (0), f4 Alfa only (10): median 15
+    assert row["departures_per_hour_600m_median"] == 15.0
+    # a window outside the periods the table gives: no frequency data, never 0
+    code, out, err = run(
+        ["summary", "--layers", str(folder), "--service-table", str(table), "--format", "csv",
+         "--as-of", WEDNESDAY, "--fallback", "empty", "--service-window", "10:00-11:00"]
+    )  # fmt: skip
+    assert code == 0 and "no frequency data for line(s) BRT 1" in err
+    row = pd.read_csv(io.StringIO(out)).set_index("district_id").loc["d1"]
+    assert pd.isna(row["departures_per_hour_600m_median"])
