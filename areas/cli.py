@@ -19,8 +19,9 @@ from collections.abc import Sequence
 
 from areas import __version__
 from areas.constants import DEFAULT_LANGUAGE, DEFAULT_THRESHOLDS_M, DISTANCES, LANGUAGES
-from areas.errors import AreasError, AreasWarning, OutputError
+from areas.errors import AreasError, AreasWarning, ConfigError, OutputError
 from areas.output.i18n import format_cell, format_share, format_value
+from areas.output.terminal import rich_cell, terminal_text
 from areas.schema import STATUSES
 
 __all__ = ["main", "build_parser"]
@@ -48,9 +49,14 @@ def _add_source_options(parser: argparse.ArgumentParser) -> None:
 
 def _add_scenario(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
+        "source",
+        nargs="?",
+        help="a GeoPackage, a folder of layer files or an areas.toml (default: the bundled layers)",
+    )
+    parser.add_argument(
         "--layers",
         metavar="SOURCE",
-        help="a GeoPackage, a folder of layer files or an areas.toml (default: the bundled layers)",
+        help="the same as SOURCE (either one may be given)",
     )
     _add_source_options(parser)
     parser.add_argument(
@@ -169,7 +175,7 @@ def _cmd_layers(args) -> int:
         where = "–"
         if src is not None and src.path:
             where = src.path + (f" ({src.layer})" if src.layer else "")
-        table.add_row(
+        cells = (
             kind,
             f"{len(frame):,}",
             str(len(src.excluded)) if src else "0",
@@ -178,6 +184,7 @@ def _cmd_layers(args) -> int:
             extent,
             where,
         )
+        table.add_row(*(rich_cell(c) for c in cells))
     _console().print(table)
     return 0
 
@@ -189,14 +196,30 @@ def _cmd_validate(args) -> int:
     if args.format == "json":
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
-        print(report.to_text())
+        print(_terminal(report.to_text()))
     return 0 if report.ok else 1
+
+
+def _scenario_source(args):
+    """Return the source given positionally or by ``--layers`` (not both, unless the same)."""
+    if args.source and args.layers and args.source != args.layers:
+        msg = f"two sources given: {args.source} and --layers {args.layers}; give one of them"
+        raise ConfigError(msg)
+    return args.source or args.layers
+
+
+def _inputs(args, atlas) -> list[str]:
+    """Return every input file and folder of the run (outputs may not replace them)."""
+    from areas.output.maps.build import input_paths
+
+    given = [_scenario_source(args), args.config]
+    return [str(p) for p in given if p] + list(input_paths(atlas))
 
 
 def _summary(args):
     from areas.analysis.summary import summarize
 
-    atlas = _load(args, args.layers)
+    atlas = _load(args, _scenario_source(args))
     return summarize(
         atlas,
         as_of=args.as_of,
@@ -268,7 +291,7 @@ def _cmd_summary(args) -> int:
         f"included: {', '.join(params.get('include') or ()) or 'existing only'}, "
         f"distances: {params.get('distance', 'straight')}"
     )
-    out = Table(title=title)
+    out = Table(title=rich_cell(title))
     columns = [c for c in _table_columns(params.get("thresholds_m", ())) if c in table.columns]
     for col in columns:
         text = col in ("name", "municipality", "status")
@@ -280,7 +303,7 @@ def _cmd_summary(args) -> int:
             min_width=20 if col == "name" else None,
         )
     for _, row in table.iterrows():
-        out.add_row(*(_fmt(row[c], c) for c in columns))
+        out.add_row(*(rich_cell(_fmt(row[c], c)) for c in columns))
     console = _console()
     console.print(out)
     rec = summary.reconciliation
@@ -293,9 +316,13 @@ def _cmd_summary(args) -> int:
 
 
 def _cmd_map(args) -> int:
+    from areas._atomic import check_file_target, refuse_inputs
+    from areas.output.i18n import t
     from areas.output.maps import MapOptions, district_map, overview_map, save_map
 
-    atlas = _load(args, args.layers)
+    check_file_target(args.out)
+    atlas = _load(args, _scenario_source(args))
+    refuse_inputs(args.out, _inputs(args, atlas))
     options = MapOptions(
         as_of=args.as_of,
         include=tuple(args.include),
@@ -308,14 +335,16 @@ def _cmd_map(args) -> int:
     else:
         fmap = overview_map(atlas, options=options)
     path = save_map(fmap, args.out)
-    print(f"Map written to {path}")
+    print(_terminal(t("cli.map_written", args.lang, path=str(path))))
     return 0
 
 
 def _cmd_report(args) -> int:
+    from areas._atomic import refuse_inputs
     from areas.output.report.write import write_report
 
-    atlas = _load(args, args.layers)
+    atlas = _load(args, _scenario_source(args))
+    refuse_inputs(args.out, _inputs(args, atlas), "folder")
     write_report(
         atlas,
         args.out,
@@ -340,9 +369,18 @@ _COMMANDS = {
 }
 
 
+def _terminal(text: object) -> str:
+    """Return text for the terminal: control characters escaped, lines kept."""
+    return terminal_text(text, keep_newlines=True)
+
+
+def _error(exc: object) -> None:
+    print(f"areas: error: {_terminal(exc)}", file=sys.stderr)
+
+
 def _show_warning(message, category, filename, lineno, file=None, line=None):
     prefix = "warning" if issubclass(category, AreasWarning) else category.__name__
-    print(f"areas: {prefix}: {message}", file=sys.stderr)
+    print(f"areas: {prefix}: {_terminal(message)}", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -358,17 +396,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             return _COMMANDS[args.command](args)
         except OutputError as exc:
-            print(f"areas: error: {exc}", file=sys.stderr)
+            _error(exc)
             return 1
         except AreasError as exc:
-            print(f"areas: error: {exc}", file=sys.stderr)
+            _error(exc)
             return 2
         except FileNotFoundError as exc:
-            name = exc.filename or exc
-            print(f"areas: error: no such file or folder: {name}", file=sys.stderr)
+            _error(f"no such file or folder: {exc.filename or exc}")
             return 2
         except PermissionError as exc:
-            print(f"areas: error: permission denied: {exc.filename or exc}", file=sys.stderr)
+            _error(f"permission denied: {exc.filename or exc}")
+            return 1
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            _error(f"{where}{exc.strerror or exc}")
             return 1
         except KeyboardInterrupt:
             print("areas: interrupted", file=sys.stderr)

@@ -361,7 +361,7 @@ def write_gpkg(
             geom_type = (geometry_types or {}).get(name)
             if geom_type is None and (len(frame) == 0 or frame.geometry.isna().all()):
                 geom_type = "Unknown"
-            pyogrio.write_dataframe(
+            _write_gpkg_layer(
                 _gpkg_ready(frame),
                 tmp,
                 layer=name,
@@ -377,6 +377,24 @@ def write_gpkg(
             msg = "no layers to write"
             raise OutputError(msg, path=path)
     return Path(path)
+
+
+def _write_gpkg_layer(frame, tmp: Path, **options: object) -> None:
+    """Write one layer with GDAL; a failure to write (a full disk) is an ``OSError``."""
+    import errno
+    import shutil
+
+    import pyogrio
+    from pyogrio.errors import DataSourceError, FeatureError, FieldError, GeometryError
+
+    try:
+        pyogrio.write_dataframe(frame, tmp, **options)
+    except (DataSourceError, FeatureError, FieldError, GeometryError) as exc:
+        # GDAL reports a full disk as a failed write or commit, without the errno.
+        free = shutil.disk_usage(tmp.parent).free
+        if free < max(1 << 20, 2 * (tmp.stat().st_size if tmp.exists() else 0)):
+            raise OSError(errno.ENOSPC, "No space left on device") from None
+        raise OSError(errno.EIO, f"GDAL could not write the GeoPackage ({exc})") from None
 
 
 # --------------------------------------------------------------------------- registry

@@ -79,6 +79,8 @@ _LABELS: dict[str, tuple[str, str]] = {
     "title.district": ("{name}", "{name}"),
     "unit.ha": ("ha", "ha"),
     "unit.m": ("m", "m"),
+    # command line
+    "cli.map_written": ("Map written to {path}", "Kortet er gemt i {path}"),
     # layers
     "layer.districts": ("Business districts", "Erhvervsområder"),
     "layer.bids": ("Active BIDs", "Aktive BID'er"),

@@ -46,7 +46,7 @@ import numpy as np
 import shapely
 from branca.element import Figure
 
-from areas._atomic import atomic_path
+from areas._atomic import atomic_path, check_file_target, refuse_inputs
 from areas.atlas import Atlas
 from areas.errors import AreasWarning, ConfigError, OutputError, format_ids
 from areas.output.i18n import format_date, format_number, t
@@ -303,7 +303,16 @@ def _draw(
     Legend(body, ctx.lang).add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
     FitView(bounds).add_to(fmap)
+    # save_map refuses to write the map over one of the files it was drawn from
+    fmap.areas_inputs = input_paths(atlas)  # type: ignore[attr-defined]
     return fmap
+
+
+def input_paths(atlas: Atlas) -> tuple[str, ...]:
+    """Return the files the layers of ``atlas`` were read from."""
+    return tuple(
+        dict.fromkeys(src.path for src in atlas.sources.values() if src is not None and src.path)
+    )
 
 
 # --- public API ------------------------------------------------------------------------------
@@ -481,7 +490,10 @@ def save_map(
     ------
     OutputError
         When the map needs an external script or stylesheet (self-contained
-        mode) or the file cannot be written.
+        mode), when ``path`` is one of the files the map was drawn from, or
+        when the file cannot be written (a folder, a read-only or full disk);
+        the message names the path and the fix, and an existing file is left
+        as it was.
 
     Examples
     --------
@@ -494,6 +506,8 @@ def save_map(
     if not isinstance(fmap, folium.Map):
         msg = f"`fmap` must be a folium.Map, got {type(fmap).__name__}"
         raise OutputError(msg, path=path)
+    check_file_target(path)
+    refuse_inputs(path, getattr(fmap, "areas_inputs", ()))
     if self_contained:
         make_self_contained(fmap)
     page = fmap.get_root().render()
