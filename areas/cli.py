@@ -271,9 +271,12 @@ def _cmd_summary(args) -> int:
     summary = _summary(args)
     table = summary.table
     if args.format == "csv":
+        from areas.output.export import neutralise_formulas
+
         buf = _stdio.StringIO()
-        table.to_csv(buf, index=False, lineterminator="\n")
-        sys.stdout.write(buf.getvalue())
+        neutralise_formulas(table).to_csv(buf, index=False, lineterminator="\n")
+        text = buf.getvalue()
+        sys.stdout.write(_terminal(text) if sys.stdout.isatty() else text)
         return 0
     if args.format == "json":
         payload = {
@@ -294,12 +297,12 @@ def _cmd_summary(args) -> int:
     out = Table(title=rich_cell(title))
     columns = [c for c in _table_columns(params.get("thresholds_m", ())) if c in table.columns]
     for col in columns:
-        text = col in ("name", "municipality", "status")
+        is_text = col in ("name", "municipality", "status")
         # Fold long names onto more lines rather than cutting them off.
         out.add_column(
             col.replace("_", " "),
-            justify="left" if text else "right",
-            overflow="fold" if text else "ellipsis",
+            justify="left" if is_text else "right",
+            overflow="fold" if is_text else "ellipsis",
             min_width=20 if col == "name" else None,
         )
     for _, row in table.iterrows():

@@ -42,6 +42,8 @@ from areas.errors import OutputError
 
 __all__ = [
     "csv_ready",
+    "neutralise_formula",
+    "neutralise_formulas",
     "write_csv",
     "count_csv_rows",
     "write_xlsx",
@@ -57,6 +59,7 @@ __all__ = [
 #: Layer and sheet names accepted by the writers: ASCII letters, digits, ``_``.
 SAFE_LAYER_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 
+_XLSX_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _XLSX_BAD = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -113,15 +116,55 @@ def csv_ready(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+#: First characters that make a spreadsheet program read a cell as a formula (OWASP).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d[\d.,]*|[.,]\d+)(?:[eE][+-]?\d+)?")
+
+
+def neutralise_formula(value: object) -> object:
+    """Return a text cell a spreadsheet would run as a formula with ``'`` in front.
+
+    Text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
+    is written with a leading apostrophe (OWASP's advice against CSV
+    injection), so Excel and LibreOffice show it as text instead of running
+    it. Numbers, and text that is a plain number such as ``-12`` or
+    ``+45``, are left as they are.
+
+    Examples
+    --------
+    >>> [neutralise_formula(v) for v in ("=1+2", "@SUM(A1)", "-12", "-1+1", "Ærø", -3.5)]
+    ["'=1+2", "'@SUM(A1)", '-12', "'-1+1", 'Ærø', -3.5]
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        if not _PLAIN_NUMBER.fullmatch(value):
+            return "'" + value
+    return value
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return ``frame`` with :func:`neutralise_formula` applied to its text cells and headers."""
+    out = frame.copy()
+    for name in out.columns:
+        col = out[name]
+        if col.dtype == object or pd.api.types.is_string_dtype(col.dtype):
+            if col.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_STARTS)).any():
+                out[name] = col.astype(object).map(neutralise_formula)
+    out.columns = [neutralise_formula(str(c)) for c in out.columns]
+    return out
+
+
 def write_csv(
     frame: pd.DataFrame, path: str | PathLike, *, float_digits: int | None = None
 ) -> Path:
     """Write ``frame`` (without its index) to a UTF-8 CSV file atomically.
 
     The file is re-read and its data rows counted before it replaces
-    ``path``. Text is written verbatim, as data: a value starting with ``=``,
-    ``+``, ``-`` or ``@`` is not altered (a spreadsheet program that opens
-    the file may still read it as a formula; ``summary.xlsx`` keeps it text).
+    ``path``. Text is written as it is, except that a text cell (or header)
+    starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets
+    a leading ``'`` (:func:`neutralise_formula`), so that a spreadsheet
+    program opening the file does not run it as a formula; numbers, negative
+    ones too, stay numbers. (``summary.xlsx`` stores text as text, the
+    GeoPackage and JSON outputs keep it verbatim.)
 
     Parameters
     ----------
@@ -141,6 +184,7 @@ def write_csv(
     if float_digits is not None:
         floats = data.select_dtypes(include="float").columns
         data[floats] = data[floats].round(float_digits)
+    data = neutralise_formulas(data)
     expected = len(data)
 
     def check(tmp: Path) -> None:
@@ -178,8 +222,13 @@ def _xlsx_value(value: object) -> object:
     if isinstance(value, pd.Timestamp):
         return value.to_pydatetime()
     if isinstance(value, (list, tuple, set, dict)):
-        return _jsonable(value)
-    return value if isinstance(value, (int, str)) else str(value)
+        value = _jsonable(value)
+    if not isinstance(value, (int, str)):
+        value = str(value)
+    if isinstance(value, str):
+        # a worksheet cannot hold control characters: they are written as visible escapes
+        value = _XLSX_ILLEGAL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", value)
+    return value
 
 
 #: Excel number format of a column by its unit (:func:`areas.columns.unit_of`).
