@@ -20,7 +20,15 @@ from collections.abc import Sequence
 from areas import __version__
 from areas.constants import DEFAULT_LANGUAGE, DEFAULT_THRESHOLDS_M, DISTANCES, LANGUAGES
 from areas.errors import AreasError, AreasWarning, ConfigError, OutputError
-from areas.output.i18n import format_cell, format_share, format_value
+from areas.output.i18n import (
+    column_label,
+    format_cell,
+    format_number,
+    format_share,
+    format_value,
+    status_label,
+    t,
+)
 from areas.output.terminal import rich_cell, terminal_text
 from areas.schema import STATUSES
 
@@ -116,6 +124,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_scenario(p)
     _add_distance(p)
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.add_argument(
+        "--lang",
+        choices=sorted(LANGUAGES),
+        default=DEFAULT_LANGUAGE,
+        help="language of the table (CSV and JSON keep their column names)",
+    )
 
     p = sub.add_parser("map", help="write a self-contained HTML map")
     _add_scenario(p)
@@ -229,13 +243,13 @@ def _summary(args):
     )
 
 
-def _fmt(value, column: str) -> str:
-    """Return one cell of the terminal table: English numbers, codes as they are."""
+def _fmt(value, column: str, lang: str = "en") -> str:
+    """Return one cell of the terminal table: English numbers and codes, or Danish labels."""
     if column.endswith("_share"):
-        return format_share(value, "en", decimals=1, space=True)
-    if column.endswith(("_ha", "_m")):
-        return format_cell(value, column, "en")
-    return format_value(value, "en")
+        return format_share(value, lang, decimals=1, space=True)
+    if lang != "en" or column.endswith(("_ha", "_m")):
+        return format_cell(value, column, lang)
+    return format_value(value, lang)
 
 
 #: Columns shown in the terminal table (the CSV and JSON carry all of them).
@@ -267,6 +281,9 @@ def _table_columns(thresholds_m) -> list[str]:
     return [*_TABLE_COLUMNS[:i], *rail, *_TABLE_COLUMNS[i + 2 :]]
 
 
+_RECONCILED = ("companies_in", "assigned", "outside", "excluded")
+
+
 def _cmd_summary(args) -> int:
     summary = _summary(args)
     table = summary.table
@@ -289,38 +306,60 @@ def _cmd_summary(args) -> int:
     from rich.table import Table
 
     params = summary.params
-    title = (
-        f"areas summary — as of {str(params.get('as_of'))[:10]}, "
-        f"included: {', '.join(params.get('include') or ()) or 'existing only'}, "
-        f"distances: {params.get('distance', 'straight')}"
-    )
+    lang = args.lang
+    as_of = str(params.get("as_of"))[:10]
+    included = ", ".join(params.get("include") or ())
+    distance = params.get("distance", "straight")
+    if lang == "en":
+        title = (
+            f"areas summary — as of {as_of}, included: {included or 'existing only'}, "
+            f"distances: {distance}"
+        )
+    else:
+        title = t(
+            "cli.summary_title",
+            lang,
+            as_of=as_of,
+            included=", ".join(status_label(s, lang) for s in params.get("include") or ())
+            or t("report.existing_only", lang),
+            distance=t(f"distance.{distance}", lang) if distance else "",
+        )
     out = Table(title=rich_cell(title))
     columns = [c for c in _table_columns(params.get("thresholds_m", ())) if c in table.columns]
     for col in columns:
         is_text = col in ("name", "municipality", "status")
         # Fold long names onto more lines rather than cutting them off.
         out.add_column(
-            col.replace("_", " "),
+            rich_cell(col.replace("_", " ") if lang == "en" else column_label(col, lang)),
             justify="left" if is_text else "right",
             overflow="fold" if is_text else "ellipsis",
             min_width=20 if col == "name" else None,
         )
     for _, row in table.iterrows():
-        out.add_row(*(rich_cell(_fmt(row[c], c)) for c in columns))
+        out.add_row(*(rich_cell(_fmt(row[c], c, lang)) for c in columns))
     console = _console()
     console.print(out)
     rec = summary.reconciliation
-    console.print(
-        f"Firms in: {rec['companies_in']:,} = assigned {rec['assigned']:,} "
-        f"+ outside every district {rec['outside']:,} + excluded {rec['excluded']:,}",
-        highlight=False,
-    )
+    if lang == "en":
+        line = (
+            f"Firms in: {rec['companies_in']:,} = assigned {rec['assigned']:,} "
+            f"+ outside every district {rec['outside']:,} + excluded {rec['excluded']:,}"
+        )
+    else:
+        line = t(
+            "report.reconciliation",
+            lang,
+            **{
+                k: format_number(rec[k], lang)
+                for k in ("companies_in", "assigned", "outside", "excluded")
+            },
+        )
+    console.print(rich_cell(line), highlight=False)
     return 0
 
 
 def _cmd_map(args) -> int:
     from areas._atomic import check_file_target, refuse_inputs
-    from areas.output.i18n import t
     from areas.output.maps import MapOptions, district_map, overview_map, save_map
 
     check_file_target(args.out)

@@ -60,6 +60,7 @@ from areas.output.maps.elements import (
     RawElement,
     Stacking,
     Support,
+    ZoomTitles,
 )
 from areas.output.maps.firms import _firm_data, _firm_frame, _grid_data
 from areas.output.maps.geo import _escape, _text
@@ -264,6 +265,7 @@ def _new_map(ctx: MapContext, view: _View, opts: MapOptions) -> tuple[folium.Map
     )
     make_self_contained(fmap)
     Support().add_to(fmap)
+    ZoomTitles(t("map.zoom_in", ctx.lang), t("map.zoom_out", ctx.lang)).add_to(fmap)
     figure = fmap.get_root()
     if isinstance(figure, Figure):  # always: folium.Map places itself in a Figure
         page_title = f"{_escape(view.title)} – {_escape(format_date(ctx.as_of))}"
