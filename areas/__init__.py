@@ -17,13 +17,9 @@ and the command line start quickly.
 from __future__ import annotations
 
 import importlib
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING
 
-try:
-    __version__ = version("areas")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0+unknown"
+from areas.constants import VERSION as __version__
 
 #: Public name -> module that defines it.
 _EXPORTS = {

@@ -7,6 +7,7 @@ basis an analysis uses (straight line, detour estimate or walking network).
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
+from typing import Literal
 
 __all__ = [
     "VERSION",
@@ -17,9 +18,11 @@ __all__ = [
     "STATION_NEAR_M",
     "FINGERPLAN_BANDS_M",
     "DISTANCES",
+    "DistanceKind",
     "DEFAULT_DETOUR_FACTOR",
     "MODE_GROUP_NAMES",
     "BANDS",
+    "ASSIGNMENTS",
 ]
 
 try:
@@ -43,10 +46,14 @@ STATION_NEAR_M = 1200
 FINGERPLAN_BANDS_M = (CORE_AREA_M, STATION_NEAR_M)
 #: Values of ``distance``: a straight line, or the straight line times a detour factor.
 DISTANCES = ("straight", "walk")
+#: The type of ``distance`` options (the values of :data:`DISTANCES`).
+DistanceKind = Literal["straight", "walk"]
 #: Straight line to walking distance, as a factor; sources in
-#: :mod:`areas.analysis.transit.access`.
+#: :class:`areas.analysis.transit.distance.Detour`.
 DEFAULT_DETOUR_FACTOR = 1.3
 #: Mode groups reported, in column order.
 MODE_GROUP_NAMES = ("rail", "bus", "any")
 #: Values of ``rail_band``, nearest first.
 BANDS = ("core", "station_near", "beyond")
+#: Values of the ``assignment`` column of :func:`areas.assign_districts`.
+ASSIGNMENTS = ("inside", "boundary", "outside", "excluded")

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -27,12 +29,18 @@ from areas.errors import ConfigError
 from areas.schema import STATUSES
 
 __all__ = [
+    "DateLike",
     "resolve_as_of",
     "resolve_include",
     "stops_in_service",
     "active_bids",
     "plots_established",
+    "ScenarioMasks",
+    "scenario_masks",
 ]
+
+#: What ``as_of`` accepts: a date, a timestamp or ISO text; ``None`` is today.
+DateLike: TypeAlias = str | dt.date | pd.Timestamp | np.datetime64 | None
 
 
 def resolve_as_of(as_of: object = None) -> pd.Timestamp:
@@ -45,17 +53,9 @@ def resolve_as_of(as_of: object = None) -> pd.Timestamp:
     """
     if as_of is None:
         return pd.Timestamp(dt.date.today())
-    try:
-        ts = pd.Timestamp(as_of)
-    except (ValueError, TypeError) as exc:
-        msg = f"`as_of` must be a date such as 2025-10-26, got {as_of!r}"
-        raise ConfigError(msg) from exc
-    if ts is pd.NaT:
-        msg = f"`as_of` must be a date such as 2025-10-26, got {as_of!r}"
-        raise ConfigError(msg)
-    if ts.tzinfo is not None:
-        ts = ts.tz_localize(None)
-    return ts.normalize()
+    from areas.dates import resolve_date  # the one date parser: day first
+
+    return resolve_date(as_of, "as_of")
 
 
 def resolve_include(include: Iterable[str] | str | None = ()) -> tuple[str, ...]:
@@ -87,7 +87,7 @@ def _dates(frame: pd.DataFrame, column: str) -> pd.Series:
 
 
 def stops_in_service(
-    stops: pd.DataFrame, as_of: object = None, include: Iterable[str] = ()
+    stops: pd.DataFrame, as_of: DateLike = None, include: Iterable[str] = ()
 ) -> np.ndarray:
     """Return a boolean mask of the stops that count on ``as_of``.
 
@@ -112,7 +112,7 @@ def stops_in_service(
     return (opened | undated_existing | included) & ~withdrawn
 
 
-def active_bids(bids: pd.DataFrame, as_of: object = None) -> np.ndarray:
+def active_bids(bids: pd.DataFrame, as_of: DateLike = None) -> np.ndarray:
     """Return a boolean mask of the BIDs active on ``as_of``.
 
     Examples
@@ -129,8 +129,76 @@ def active_bids(bids: pd.DataFrame, as_of: object = None) -> np.ndarray:
     return (start.notna() & (start <= ts) & (end.isna() | (end >= ts))).to_numpy()
 
 
-def plots_established(rewilding: pd.DataFrame, as_of: object = None) -> np.ndarray:
+def plots_established(rewilding: pd.DataFrame, as_of: DateLike = None) -> np.ndarray:
     """Return a boolean mask of the rewilding plots established by ``as_of``."""
     ts = resolve_as_of(as_of)
     est = _dates(rewilding, "established")
     return (est.notna() & (est <= ts)).to_numpy()
+
+
+@dataclass(frozen=True, eq=False)
+class ScenarioMasks:
+    """Which stops, BIDs and rewilding plots count in one scenario.
+
+    Each mask is a read-only boolean array in the row order of its layer, by
+    the rules of this module alone: a feature without a usable geometry can
+    be in a mask although the analyses cannot place it (they say so in their
+    own results).
+
+    Attributes
+    ----------
+    as_of : pandas.Timestamp
+        The date of the scenario.
+    include : tuple of str
+        The statuses counted before they open.
+    stops_in_service : numpy.ndarray
+        :func:`stops_in_service` of the stops.
+    active_bids : numpy.ndarray
+        :func:`active_bids` of the BIDs.
+    plots_established : numpy.ndarray
+        :func:`plots_established` of the rewilding plots.
+    """
+
+    as_of: pd.Timestamp
+    include: tuple[str, ...]
+    stops_in_service: np.ndarray
+    active_bids: np.ndarray
+    plots_established: np.ndarray
+
+
+def _read_only(mask: np.ndarray) -> np.ndarray:
+    out = np.array(mask, dtype=bool)
+    out.setflags(write=False)
+    return out
+
+
+def scenario_masks(
+    stops: pd.DataFrame,
+    bids: pd.DataFrame,
+    rewilding: pd.DataFrame,
+    as_of: DateLike = None,
+    include: Iterable[str] | str = (),
+) -> ScenarioMasks:
+    """Return the masks of the stops, BIDs and plots that count on ``as_of``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> stops = pd.DataFrame({"status": ["existing", "planned"],
+    ...                       "opens": pd.to_datetime([None, "2025-10-26"])})
+    >>> bids = pd.DataFrame({"start": pd.to_datetime(["2021-05-01"]),
+    ...                      "end": pd.to_datetime(["2023-12-31"])})
+    >>> plots = pd.DataFrame({"established": pd.to_datetime(["2022-06-01", None])})
+    >>> m = scenario_masks(stops, bids, plots, "2023-06-30")
+    >>> m.stops_in_service.tolist(), m.active_bids.tolist(), m.plots_established.tolist()
+    ([True, False], [True], [True, False])
+    """
+    ts = resolve_as_of(as_of)
+    inc = resolve_include(include)
+    return ScenarioMasks(
+        as_of=ts,
+        include=inc,
+        stops_in_service=_read_only(stops_in_service(stops, ts, inc)),
+        active_bids=_read_only(active_bids(bids, ts)),
+        plots_established=_read_only(plots_established(rewilding, ts)),
+    )

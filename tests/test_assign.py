@@ -10,6 +10,12 @@ from geopandas.testing import assert_geodataframe_equal
 from shapely.geometry import Point, Polygon, box
 
 from areas.analysis.assign import assign_districts
+from areas.analysis.prepared import (
+    Assignment,
+    PreparedDistricts,
+    PreparedFirms,
+    prepare_assignment,
+)
 from areas.errors import (
     CrsError,
     DuplicateIdError,
@@ -230,3 +236,31 @@ def test_matches_slow_reference_on_a_grid_with_many_edge_points():
         crs=CRS,
     )
     assert as_dict(assign_districts(firms, districts)) == reference_assign(firms, districts)
+
+
+def test_prepared_assignment_is_what_assign_districts_reports():
+    rng = np.random.default_rng(7)
+    districts = gpd.GeoDataFrame(
+        {"district_id": ["b", "a", "c"], "status": ["existing", "existing", "withdrawn"]},
+        geometry=[sq(0, 0, 100, 100), sq(100, 0, 200, 100), sq(50, 0, 150, 100)],
+        crs=CRS,
+    )
+    xy = rng.integers(0, 9, size=(60, 2)) * 25
+    firms = gpd.GeoDataFrame(
+        {"company_id": [f"c{i:02d}" for i in range(len(xy))]},
+        geometry=[pt(x, y) for x, y in xy],
+        crs=CRS,
+        index=pd.RangeIndex(100, 100 + len(xy)),
+    )
+    a = prepare_assignment(firms, districts)
+    assert isinstance(a, Assignment)
+    assert isinstance(a.firms, PreparedFirms) and isinstance(a.districts, PreparedDistricts)
+    frame = a.frame(firms.index)
+    pd.testing.assert_frame_equal(frame, assign_districts(firms, districts))
+    ref = reference_assign(firms, districts)
+    for cid, idx, n in zip(a.firms.ids, a.district_index, a.covering, strict=True):
+        want_id, want_kind = ref[cid]
+        assert (a.districts.ids[idx] if idx >= 0 else None) == want_id
+        assert {"outside": 0, "inside": 1}.get(want_kind, 2) == min(int(n), 2)
+    # Rank: live districts by id, then the withdrawn one.
+    assert dict(zip(a.districts.ids, a.districts.rank, strict=True)) == {"a": 0, "b": 1, "c": 2}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -10,6 +12,7 @@ import shapely
 from geopandas.testing import assert_geodataframe_equal
 from shapely.geometry import Point, box
 
+import areas
 from areas.analysis.bid import BidCoverage, bid_coverage
 from areas.errors import ConfigError, CrsError, MissingColumnError, SchemaError
 
@@ -290,18 +293,9 @@ def test_area_matches_slow_reference(seed):
 
 
 def test_bundled_avedoere_holme_bid_mid_2023():
-    io = pytest.importorskip("areas.load.pipeline")
-    import areas.load.datasets as datasets
-
-    try:
-        datasets.bundled_dir()
-    except Exception as exc:  # noqa: BLE001 - the layers are generated separately
-        pytest.skip(f"bundled layers not present: {exc}")
-    import warnings
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        atlas = io.load()
+        atlas = areas.load()
     cov = bid_coverage(atlas.districts, atlas.bids, atlas.companies, as_of="2023-06-30")
     row = cov.districts.loc["avedoere-holme"]
     assert row["companies_in_bid"] == 394

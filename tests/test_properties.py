@@ -22,6 +22,7 @@ from areas.analysis.bid import bid_coverage
 from areas.analysis.rewilding import rewilded_hectares
 from areas.analysis.summary import summarize
 from areas.analysis.transit.access import transit_access
+from areas.analysis.transit.distance import Measured, StopSet
 from areas.atlas import Atlas
 
 CRS = "EPSG:25832"
@@ -290,6 +291,55 @@ def test_input_crs_does_not_matter(atlas, crs):
             f"nearest_{g}_stop_id"
         ].astype(object).fillna("-")
         assert same.all()
+
+
+class _Chebyshev:
+    """A distance basis the seam does not know: max(|dx|, |dy|), every stop compared."""
+
+    name = "chebyshev"
+    column = "chebyshev_m"
+    stop_column = "chebyshev_stop_id"
+
+    def measure(self, firms: np.ndarray, stops: StopSet) -> Measured:
+        """Compare every firm with every stop; ties to the lowest rank."""
+        n = len(firms)
+        if len(stops) == 0:
+            return Measured.unreachable(n)
+        d = np.abs(firms[:, None, :] - np.asarray(stops.xy)[None, :, :]).max(axis=2)
+        best = d.min(axis=1)
+        tied = d <= best[:, None] + 1e-6
+        stop = np.where(tied, np.asarray(stops.rank)[None, :], np.iinfo(np.intp).max).argmin(1)
+        return Measured(d[np.arange(n), stop], stop.astype(np.intp), np.zeros(n, np.int8))
+
+
+@SETTINGS
+@given(atlas=atlases(), factor=st.floats(1.0, 3.0))
+def test_distance_bases_agree_with_their_definitions(atlas, factor):
+    straight = transit_access(atlas.companies, atlas.stops, as_of=AS_OF).companies
+    walk = transit_access(
+        atlas.companies, atlas.stops, as_of=AS_OF, distance="walk", detour_factor=factor
+    ).companies
+    other = transit_access(atlas.companies, atlas.stops, as_of=AS_OF, distance=_Chebyshev())
+    cheb = other.companies
+    order = {"core": 0, "station_near": 1, "beyond": 2}
+    for g in ("rail", "bus", "any"):
+        d = straight[f"{g}_distance_m"].to_numpy()
+        np.testing.assert_allclose(walk[f"{g}_walk_m"].to_numpy(), d * factor)
+        c = cheb[f"{g}_chebyshev_m"].to_numpy()
+        # max(|dx|, |dy|) <= straight line, and both reach a stop or neither does.
+        assert np.array_equal(np.isnan(c), np.isnan(d))
+        assert (c[~np.isnan(c)] <= d[~np.isnan(d)] + 1e-6).all()
+    # The any group is the nearer of rail and bus, whatever the basis.
+    rail, bus = cheb["rail_chebyshev_m"].to_numpy(), cheb["bus_chebyshev_m"].to_numpy()
+    np.testing.assert_allclose(cheb["any_chebyshev_m"].to_numpy(), np.fmin(rail, bus))
+    # A longer measure never moves a firm into a nearer band; a shorter one never out of one.
+    for longer, shorter in ((walk, straight), (straight, cheb)):
+        assert all(
+            order[a] >= order[b]
+            for a, b in zip(
+                longer["rail_band"].dropna(), shorter["rail_band"].dropna(), strict=True
+            )
+        )
 
 
 @SETTINGS

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -10,6 +12,7 @@ import shapely
 from geopandas.testing import assert_geodataframe_equal
 from shapely.geometry import box
 
+import areas
 from areas.analysis.rewilding import Rewilding, owner_kind, rewilded_hectares
 from areas.errors import CrsError, GeometryError, MissingColumnError
 
@@ -301,18 +304,9 @@ def test_matches_slow_reference(seed):
 
 
 def test_bundled_avedoere_holme_rewilding():
-    io = pytest.importorskip("areas.load.pipeline")
-    import areas.load.datasets as datasets
-
-    try:
-        datasets.bundled_dir()
-    except Exception as exc:  # noqa: BLE001 - the layers are generated separately
-        pytest.skip(f"bundled layers not present: {exc}")
-    import warnings
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        atlas = io.load()
+        atlas = areas.load()
     rw = rewilded_hectares(atlas.districts, atlas.rewilding, as_of="2024-01-01")
     row = rw.districts.loc["avedoere-holme"]
     assert row["rewilded_ha"] == pytest.approx(15.0, abs=0.01)

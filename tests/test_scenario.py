@@ -12,10 +12,12 @@ from hypothesis import strategies as st
 
 from areas.errors import ConfigError
 from areas.scenario import (
+    ScenarioMasks,
     active_bids,
     plots_established,
     resolve_as_of,
     resolve_include,
+    scenario_masks,
     stops_in_service,
 )
 
@@ -137,3 +139,28 @@ def test_resolve_include_checks_statuses():
         resolve_include(["withdrawn"])
     with pytest.raises(ConfigError, match="planed"):
         resolve_include(["planed"])
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    rows=st.lists(st.tuples(STATUS, DATE), min_size=0, max_size=10),
+    as_of=st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2040, 12, 31)),
+    include=st.lists(st.sampled_from(["planned", "study"]), unique=True),
+)
+def test_scenario_masks_are_the_three_rules(rows, as_of, include):
+    stops = _stops(rows)
+    bids = pd.DataFrame(
+        {
+            "start": pd.to_datetime([r[1] for r in rows]),
+            "end": pd.to_datetime([None] * len(rows)),
+        }
+    )
+    plots = pd.DataFrame({"established": pd.to_datetime([r[1] for r in rows])})
+    m = scenario_masks(stops, bids, plots, as_of, include)
+    assert isinstance(m, ScenarioMasks)
+    assert m.as_of == resolve_as_of(as_of) and m.include == tuple(include)
+    assert m.stops_in_service.tolist() == stops_in_service(stops, as_of, include).tolist()
+    assert m.active_bids.tolist() == active_bids(bids, as_of).tolist()
+    assert m.plots_established.tolist() == plots_established(plots, as_of).tolist()
+    for mask in (m.stops_in_service, m.active_bids, m.plots_established):
+        assert mask.dtype == bool and not mask.flags.writeable

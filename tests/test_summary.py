@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import pickle
 import warnings
 
 import geopandas as gpd
@@ -11,9 +14,11 @@ import pytest
 from geopandas.testing import assert_geodataframe_equal
 from shapely.geometry import Point, box
 
-from areas.analysis.summary import Summary, compare, summarize
+import areas
+from areas.analysis.summary import Summary, SummaryParams, compare, summarize
 from areas.atlas import Atlas, Exclusion, LayerSource
 from areas.errors import ConfigError
+from areas.scenario import active_bids, plots_established, stops_in_service
 
 CRS = "EPSG:25832"
 X0, Y0 = 700_000.0, 6_172_000.0
@@ -303,16 +308,9 @@ def test_not_an_atlas():
 
 @pytest.fixture(scope="module")
 def bundled():
-    io = pytest.importorskip("areas.load.pipeline")
-    import areas.load.datasets as datasets
-
-    try:
-        datasets.bundled_dir()
-    except Exception as exc:  # noqa: BLE001 - the layers are generated separately
-        pytest.skip(f"bundled layers not present: {exc}")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return io.load()
+        return areas.load()
 
 
 def test_bundled_mid_2023(bundled):
@@ -384,3 +382,53 @@ def test_results_share_no_memory_with_the_inputs(atlas):
                 frame.loc[frame.index[:1], col] = "changed"
     for kind, frame in atlas.layers().items():
         assert_geodataframe_equal(frame, before[kind])
+
+
+def test_params_are_typed_and_still_read_as_the_former_dict(atlas):
+    s = summarize(atlas, as_of="2023-06-30", include=["study", "planned"], distance="walk")
+    p = s.params
+    assert isinstance(p, SummaryParams)
+    assert p.as_of == s.as_of == pd.Timestamp("2023-06-30")
+    assert p.include == ("study", "planned") and p.thresholds_m == (400, 600, 800, 1200)
+    assert p.distance == s.transit.params.distance == "walk" and p.detour_factor == 1.3
+    # The former dict, for one release: the keys, values and JSON of before.
+    assert p["as_of"] == "2023-06-30" and p.get("distance") == "walk"
+    assert dict(p) == {
+        "as_of": "2023-06-30",
+        "include": ("study", "planned"),
+        "thresholds_m": (400, 600, 800, 1200),
+        "distance": "walk",
+        "detour_factor": 1.3,
+    }
+    assert json.loads(json.dumps(p))["include"] == ["study", "planned"]
+    assert pickle.loads(pickle.dumps(p)) == p
+    with pytest.raises(TypeError, match="read-only"):
+        p.update(distance="straight")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        p.as_of = pd.Timestamp("2020-01-01")  # type: ignore[misc]
+    changed = dataclasses.replace(p, distance="straight")
+    assert changed["distance"] == "straight" and p["distance"] == "walk"
+
+
+def test_summary_carries_the_scenario_masks(atlas):
+    s = summarize(atlas, as_of="2023-06-30", include=["planned"])
+    m = s.masks
+    assert m.as_of == s.as_of and m.include == ("planned",)
+    expected = {
+        "stops_in_service": stops_in_service(atlas.stops, "2023-06-30", ["planned"]),
+        "active_bids": active_bids(atlas.bids, "2023-06-30"),
+        "plots_established": plots_established(atlas.rewilding, "2023-06-30"),
+    }
+    for name, want in expected.items():
+        got = getattr(m, name)
+        assert got.dtype == bool and got.tolist() == want.tolist(), name
+        with pytest.raises(ValueError, match="read-only"):
+            got[0] = not got[0]
+    # The masks are the ones the analyses counted with.
+    assert int(m.stops_in_service.sum()) == s.transit.params.stops_in_service["any"]
+    assert s.bid.bids["active"].tolist() == list(
+        m.active_bids[np.argsort(atlas.bids["bid_id"].astype(str).to_numpy(), kind="stable")]
+    )
+    # The BID ended on 2023-12-31.
+    assert m.active_bids.tolist() == [True]
+    assert summarize(atlas, as_of="2025-01-01").masks.active_bids.tolist() == [False]

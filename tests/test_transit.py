@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+import json
 import math
+import pickle
+import typing
 
 import geopandas as gpd
 import numpy as np
@@ -16,9 +21,19 @@ from areas.analysis.transit.access import (
     DEFAULT_DETOUR_FACTOR,
     TIE_TOLERANCE_M,
     TransitAccess,
+    TransitParams,
     transit_access,
 )
+from areas.analysis.transit.distance import (
+    NO_STOP_IN_SERVICE,
+    Detour,
+    DistanceBasis,
+    Measured,
+    StopSet,
+    Straight,
+)
 from areas.errors import ConfigError, CrsError, SchemaError
+from areas.scenario import stops_in_service
 
 CRS = "EPSG:25832"
 X0, Y0 = 705_000.0, 6_175_000.0  # near Glostrup
@@ -439,3 +454,196 @@ def test_matches_reference_for_many_firms():
             best_id[better] = sid
         np.testing.assert_allclose(fast[f"{g}_distance_m"], best_d, atol=1e-6)
         assert (fast[f"nearest_{g}_stop_id"].astype(object).to_numpy() == best_id).all()
+
+
+# --------------------------------------------------------------------------- distance seam
+
+
+class Manhattan:
+    """A test basis: distance along a street grid (|dx| + |dy|), slow and obvious.
+
+    Its nearest stop often differs from the straight-line one, as a walking
+    network's would.
+    """
+
+    name = "manhattan"
+    column = "manhattan_m"
+    stop_column = "manhattan_stop_id"
+
+    def measure(self, firms: np.ndarray, stops: StopSet) -> Measured:
+        """Compare every firm with every stop."""
+        n = len(firms)
+        if len(stops) == 0:
+            return Measured.unreachable(n)
+        d = np.abs(firms[:, None, :] - np.asarray(stops.xy)[None, :, :]).sum(axis=2)
+        best = d.min(axis=1)
+        # Ties: the lowest rank among the stops within the tolerance.
+        tied = d <= best[:, None] + TIE_TOLERANCE_M
+        rank = np.where(tied, np.asarray(stops.rank)[None, :], np.iinfo(np.intp).max)
+        stop = rank.argmin(axis=1)
+        return Measured(
+            distance_m=d[np.arange(n), stop],
+            stop=stop.astype(np.intp),
+            reason_code=np.zeros(n, dtype=np.int8),
+        )
+
+
+def reference_manhattan(firms, stops, modes):
+    out = []
+    for geom in firms.geometry:
+        best = None
+        for sid, mode, sgeom in zip(stops["stop_id"], stops["mode"], stops.geometry, strict=True):
+            if mode not in modes:
+                continue
+            d = abs(geom.x - sgeom.x) + abs(geom.y - sgeom.y)
+            if (
+                best is None
+                or d < best[1] - TIE_TOLERANCE_M
+                or (abs(d - best[1]) <= TIE_TOLERANCE_M and sid < best[0])
+            ):
+                best = (sid, d)
+        out.append(best if best is not None else (None, float("nan")))
+    return out
+
+
+def test_the_seam_takes_a_basis_that_picks_other_stops(firms, stops):
+    # Firm D at (600, 300): in a straight line r2 (1000, 0) is 500 m and b1 (0, 300) 600 m;
+    # on the grid r2 is 700 m and b1 600 m.
+    more = pd.concat([firms, make_firms([(600, 300)], employees=[5], ids=["D"])])
+    base = transit_access(more, stops, as_of="2026-01-01")
+    grid = transit_access(more, stops, as_of="2026-01-01", distance=Manhattan())
+    assert grid.distance == "manhattan" and grid.params.distance == "manhattan"
+    live = stops[stops_in_service(stops, "2026-01-01")]
+    for g, gm in GROUP_MODES.items():
+        ref = reference_manhattan(more, live, gm)
+        got = grid.companies[f"{g}_manhattan_stop_id"].astype(object)
+        assert got.where(got.notna(), None).tolist() == [r[0] for r in ref]
+        np.testing.assert_allclose(grid.companies[f"{g}_manhattan_m"], [r[1] for r in ref])
+        # The straight-line columns are there and unchanged beside it.
+        for col in (f"nearest_{g}_stop_id", f"{g}_distance_m", f"{g}_walk_m"):
+            pd.testing.assert_series_equal(grid.companies[col], base.companies[col])
+    # D: in a straight line the rail stop is nearest, on the grid the bus stop.
+    d = row(grid, "D")
+    assert d["nearest_any_stop_id"] == "r2" and d["any_manhattan_stop_id"] == "b1"
+    assert d["any_distance_m"] == pytest.approx(500) and d["any_manhattan_m"] == pytest.approx(600)
+    assert grid.distance_column("rail") == "rail_manhattan_m"
+    # Bands follow the chosen basis: D is 500 m from r2 in a straight line, 700 m on the grid.
+    assert row(base, "D")["rail_band"] == "core"
+    assert d["rail_manhattan_m"] == pytest.approx(700) and d["rail_band"] == "station_near"
+    districts = gpd.GeoDataFrame(
+        {"district_id": ["d"]}, geometry=[box(X0 - 10, Y0 - 10, X0 + 2100, Y0 + 600)], crs=CRS
+    )
+    table = grid.per_district(assign_districts(more, districts))
+    assert table.loc["d", "distance_basis"] == "manhattan"
+    assert table.loc["d", "median_rail_distance_m"] == pytest.approx(
+        np.median(grid.companies["rail_manhattan_m"])
+    )
+
+
+class LimitedManhattan(Manhattan):
+    """The grid distance, but firms farther than ``limit`` from every stop reach none."""
+
+    name = "limited"
+    column = "limited_m"
+    stop_column = None
+
+    def __init__(self, limit: float):
+        self.limit = limit
+
+    def measure(self, firms: np.ndarray, stops: StopSet) -> Measured:
+        """Drop the answers beyond the limit, with the reason."""
+        m = super().measure(firms, stops)
+        far = m.distance_m > self.limit
+        return Measured(
+            distance_m=np.where(far, np.nan, m.distance_m),
+            stop=np.where(far, -1, m.stop),
+            reason_code=np.where(far, 1, m.reason_code).astype(np.int8),
+            reasons=("farther than the limit",) if far.any() else m.reasons,
+        )
+
+
+def test_a_basis_can_leave_firms_unreachable_and_says_why(firms, stops):
+    # On 2026-01-01: rail r1 (0, 0) and r2 (1000, 0), bus b1 (0, 300).
+    # A (0, 400): rail 400 m, bus 100 m; B (1000, 500): rail 500 m, bus 1200 m;
+    # C (2000, 100): rail 1100 m, bus 2200 m.
+    r = transit_access(firms, stops, as_of="2026-01-01", distance=LimitedManhattan(1000))
+    c = r.companies.set_index("company_id")
+    assert c["rail_limited_m"].tolist()[:2] == [400, 500] and np.isnan(c.loc["C", "rail_limited_m"])
+    assert c.loc["C", "rail_band"] == "beyond"  # unreachable: beyond every threshold
+    assert "rail_limited_stop_id" not in c.columns  # the basis keeps the straight-line stops
+    assert np.isnan(c.loc["B", "bus_limited_m"]) and c.loc["A", "any_limited_m"] == 100
+    assert np.isnan(c.loc["C", "any_limited_m"])
+    got = sorted(zip(r.unreachable["company_id"], r.unreachable["group"], strict=True))
+    assert got == [("B", "bus"), ("C", "bus"), ("C", "rail")]
+    assert set(r.unreachable["reason"]) == {"farther than the limit"}
+    assert transit_access(firms, stops, as_of="2026-01-01").unreachable is None
+
+
+def test_detour_basis_is_the_walk_option(firms, stops):
+    walk = transit_access(firms, stops, as_of="2026-01-01", distance="walk", detour_factor=1.4)
+    seam = transit_access(firms, stops, as_of="2026-01-01", distance=Detour(1.4))
+    pd.testing.assert_frame_equal(walk.companies, seam.companies)
+    assert seam.params == walk.params and seam.distance == "walk"
+    straight = transit_access(firms, stops, as_of="2026-01-01", distance=Straight())
+    pd.testing.assert_frame_equal(
+        straight.companies, transit_access(firms, stops, as_of="2026-01-01").companies
+    )
+    with pytest.raises(ConfigError, match="`detour_factor`"):
+        Detour(0.9)
+    with pytest.raises(ConfigError, match="`detour_factor`"):
+        transit_access(firms, stops, distance=Detour(1.4), detour_factor=1.2)
+
+
+def test_a_basis_needs_its_own_name(firms, stops):
+    class Impostor(Manhattan):
+        name = "straight"
+
+    with pytest.raises(ConfigError, match="its own `name`"):
+        transit_access(firms, stops, as_of="2026-01-01", distance=Impostor())
+
+
+def test_measured_keeps_reachability_consistent():
+    stops = StopSet(
+        xy=np.array([[0.0, 0.0], [10.0, 0.0]]),
+        ids=np.array(["b", "a"], dtype=object),
+        rank=np.array([1, 0]),
+    )
+    m = Straight().measure(np.array([[5.0, 0.0], [9.0, 0.0]]), stops)
+    # Equidistant at 5 m: "a" (rank 0) wins.
+    assert m.stop_ids(stops).tolist() == ["a", "a"] and m.distance_m.tolist() == [5.0, 1.0]
+    assert m.reason().tolist() == [None, None]
+    empty = StopSet(xy=np.empty((0, 2)), ids=np.empty(0, dtype=object), rank=np.empty(0, int))
+    none = Straight().measure(np.array([[5.0, 0.0]]), empty)
+    assert not none.reachable.any() and none.reason().tolist() == [NO_STOP_IN_SERVICE]
+    assert none.stop_ids(empty).tolist() == [None]
+    with pytest.raises(ValueError, match="reachable"):
+        Measured(np.array([np.nan]), np.array([0]), np.array([0], dtype=np.int8))
+    with pytest.raises(ValueError, match="reachable"):
+        Measured(np.array([3.0]), np.array([0]), np.array([1], dtype=np.int8), ("why",))
+    assert isinstance(Manhattan(), DistanceBasis) and isinstance(Detour(), DistanceBasis)
+
+
+def test_typed_params_still_read_as_the_former_dict(firms, stops):
+    r = transit_access(firms, stops, as_of="2026-01-01", include="planned", distance="walk")
+    p = r.params
+    assert isinstance(p, TransitParams)
+    assert p.as_of == pd.Timestamp("2026-01-01") and p["as_of"] == "2026-01-01"
+    assert p.include == ("planned",) and p.get("distance") == "walk"
+    assert p.stops_without_location == () and p["stops_without_location"] == []
+    assert json.loads(json.dumps(p))["stops_in_service"] == {"rail": 2, "bus": 2, "any": 4}
+    assert pickle.loads(pickle.dumps(p)) == p and copy.deepcopy(p)["as_of"] == "2026-01-01"
+    with pytest.raises(TypeError, match="read-only"):
+        p["distance"] = "straight"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        p.distance = "straight"  # type: ignore[misc]
+
+
+def test_former_constant_names_still_import():
+    from areas import constants
+    from areas.analysis.transit import access
+
+    assert access.DEFAULT_DETOUR_FACTOR == constants.DEFAULT_DETOUR_FACTOR == 1.3
+    assert access.DEFAULT_THRESHOLDS_M == constants.DEFAULT_THRESHOLDS_M
+    assert (access.CORE_AREA_M, access.STATION_NEAR_M) == constants.FINGERPLAN_BANDS_M
+    assert access.GROUPS == constants.MODE_GROUP_NAMES and access.BANDS == constants.BANDS
+    assert access.DISTANCES == constants.DISTANCES == typing.get_args(constants.DistanceKind)

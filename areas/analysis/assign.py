@@ -27,112 +27,13 @@ firms in = inside + boundary + outside + excluded.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import geopandas as gpd
-import numpy as np
 import pandas as pd
-import shapely
 
-from areas.analysis._geom import (
-    PointIndex,
-    check_ids,
-    first_by_rank,
-    point_coordinates,
-    polygon_array,
-    text_column,
-    work_geometry,
-)
+from areas.analysis.prepared import prepare_assignment
+from areas.constants import ASSIGNMENTS
 
 __all__ = ["ASSIGNMENTS", "assign_districts"]
-
-#: Values of the ``assignment`` column.
-ASSIGNMENTS = ("inside", "boundary", "outside", "excluded")
-
-_REASON_NULL = "no location: null geometry"
-_REASON_EMPTY = "no location: empty geometry"
-
-
-@dataclass(frozen=True)
-class _Firms:
-    """Firm locations in EPSG:25832, checked once and shared by the analyses."""
-
-    ids: np.ndarray  # object array of str
-    xy: np.ndarray  # (n, 2) float, NaN where unusable
-    usable: np.ndarray  # bool
-    reasons: np.ndarray  # object array: None or the reason a firm is excluded
-    index: PointIndex  # for point-in-polygon tests
-
-
-@dataclass(frozen=True)
-class _Districts:
-    """District polygons in EPSG:25832 with their tie-break rank."""
-
-    ids: np.ndarray  # object array of str
-    geoms: np.ndarray
-    rank: np.ndarray  # 0 = first choice on a shared boundary
-    frame: pd.DataFrame  # the attributes (no geometry), in input order
-
-
-@dataclass(frozen=True)
-class _Assignment:
-    firms: _Firms
-    districts: _Districts
-    district_index: np.ndarray  # per firm, index into districts.ids or -1
-    covering: np.ndarray  # per firm, number of districts covering it
-
-
-def _prepare_firms(companies: gpd.GeoDataFrame) -> _Firms:
-    ids = check_ids(companies, "company_id", layer="companies")
-    geoms = work_geometry(companies, layer="companies")
-    xy, usable = point_coordinates(geoms, ids, layer="companies")
-    reasons = np.full(len(ids), None, dtype=object)
-    if not usable.all():
-        missing = shapely.is_missing(geoms)
-        reasons[missing] = _REASON_NULL
-        reasons[~usable & ~missing] = _REASON_EMPTY
-    return _Firms(ids=ids, xy=xy, usable=usable, reasons=reasons, index=PointIndex(xy, usable))
-
-
-def _prepare_districts(districts: gpd.GeoDataFrame) -> _Districts:
-    ids = check_ids(districts, "district_id", layer="districts")
-    geoms = work_geometry(districts, layer="districts")
-    geoms, _ = polygon_array(geoms, ids, layer="districts")
-    status = text_column(districts, "status")
-    withdrawn = np.array([s == "withdrawn" for s in status], dtype=bool)
-    order = np.lexsort((ids.astype(str), withdrawn))
-    rank = np.empty(len(ids), dtype=np.intp)
-    rank[order] = np.arange(len(ids))
-    attrs = pd.DataFrame(districts.drop(columns=districts.geometry.name))
-    return _Districts(ids=ids, geoms=geoms, rank=rank, frame=attrs)
-
-
-def _assign(companies: gpd.GeoDataFrame, districts: gpd.GeoDataFrame) -> _Assignment:
-    firms = _prepare_firms(companies)
-    dist = _prepare_districts(districts)
-    poly_idx, pt_idx = firms.index.covering(dist.geoms)
-    best, count = first_by_rank(pt_idx, poly_idx, dist.rank, len(firms.ids))
-    return _Assignment(firms=firms, districts=dist, district_index=best, covering=count)
-
-
-def _assignment_frame(a: _Assignment, index: pd.Index) -> pd.DataFrame:
-    idx = a.district_index
-    district_id = np.full(len(idx), None, dtype=object)
-    inside = idx >= 0
-    district_id[inside] = a.districts.ids[idx[inside]]
-    kind = np.full(len(idx), "outside", dtype=object)
-    kind[a.covering == 1] = "inside"
-    kind[a.covering > 1] = "boundary"
-    kind[~a.firms.usable] = "excluded"
-    return pd.DataFrame(
-        {
-            "company_id": pd.array(a.firms.ids, dtype="str"),
-            "district_id": pd.array(district_id, dtype="str"),
-            "assignment": pd.array(kind, dtype="str"),
-            "excluded_reason": pd.array(a.firms.reasons, dtype="str"),
-        },
-        index=index.copy(),
-    )
 
 
 def assign_districts(companies: gpd.GeoDataFrame, districts: gpd.GeoDataFrame) -> pd.DataFrame:
@@ -190,4 +91,4 @@ def assign_districts(companies: gpd.GeoDataFrame, districts: gpd.GeoDataFrame) -
     1        east   boundary
     2         NaN    outside
     """
-    return _assignment_frame(_assign(companies, districts), companies.index)
+    return prepare_assignment(companies, districts).frame(companies.index)

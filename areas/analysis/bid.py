@@ -38,9 +38,9 @@ from areas.analysis._geom import (
     text_column,
     union_by_group,
 )
-from areas.analysis.assign import _assign, _Assignment
+from areas.analysis.prepared import Assignment, prepare_assignment
 from areas.errors import ConfigError, SchemaError, format_ids
-from areas.scenario import active_bids, resolve_as_of
+from areas.scenario import DateLike, active_bids, resolve_as_of
 
 __all__ = ["BidCoverage", "bid_coverage"]
 
@@ -131,13 +131,17 @@ class BidCoverage:
 
 
 def _bid_coverage(
-    a: _Assignment,
+    a: Assignment,
     bids: gpd.GeoDataFrame,
     companies: gpd.GeoDataFrame,
     ts: pd.Timestamp,
+    active_mask: np.ndarray | None = None,
 ) -> BidCoverage:
+    """Measure BID coverage; ``active_mask`` is :func:`areas.scenario.active_bids` when known."""
     bid_ids, bid_geoms, bid_ok = polygon_layer(bids, "bid_id", ["start"], layer="bids")
-    active = active_bids(bids, ts) & bid_ok
+    if active_mask is None:
+        active_mask = active_bids(bids, ts)
+    active = active_mask & bid_ok
     n_b = len(bid_ids)
     n_f = len(a.firms.ids)
     d = a.districts
@@ -261,7 +265,7 @@ def bid_coverage(
     bids: gpd.GeoDataFrame,
     companies: gpd.GeoDataFrame,
     *,
-    as_of: object = None,
+    as_of: DateLike = None,
 ) -> BidCoverage:
     """Measure the area, firms, jobs and members inside active BIDs per district.
 
@@ -325,4 +329,4 @@ def bid_coverage(
     ['z']
     """
     ts = resolve_as_of(as_of)
-    return _bid_coverage(_assign(companies, districts), bids, companies, ts)
+    return _bid_coverage(prepare_assignment(companies, districts), bids, companies, ts)

@@ -49,8 +49,8 @@ from areas.analysis._geom import (
     text_column,
     union_by_group,
 )
-from areas.analysis.assign import _Districts, _prepare_districts
-from areas.scenario import plots_established, resolve_as_of
+from areas.analysis.prepared import PreparedDistricts, prepare_districts
+from areas.scenario import DateLike, plots_established, resolve_as_of
 from areas.schema import SQM_PER_HA
 
 __all__ = ["OWNER_KINDS", "Rewilding", "rewilded_hectares", "owner_kind"]
@@ -171,12 +171,15 @@ class _Plots:
     habitat: np.ndarray
 
 
-def _plots(rewilding: gpd.GeoDataFrame, ts: pd.Timestamp) -> _Plots:
+def _plots(
+    rewilding: gpd.GeoDataFrame, ts: pd.Timestamp, established: np.ndarray | None = None
+) -> _Plots:
     ids, geoms, ok = polygon_layer(rewilding, "plot_id", ["established"], layer="rewilding")
     # Calendar days, as :func:`plots_established` compares them: a plot planted at
     # 10:00 on 31 December belongs to that year.
     est = pd.to_datetime(rewilding["established"]).dt.normalize().to_numpy()
-    established = plots_established(rewilding, ts)
+    if established is None:
+        established = plots_established(rewilding, ts)
     reason = np.full(len(ids), None, dtype=object)
     reason[pd.isna(est)] = _REASONS["undated"]
     reason[~pd.isna(est) & ~established] = _REASONS["later"]
@@ -197,8 +200,14 @@ def _plots(rewilding: gpd.GeoDataFrame, ts: pd.Timestamp) -> _Plots:
     )
 
 
-def _rewilding(d: _Districts, rewilding: gpd.GeoDataFrame, ts: pd.Timestamp) -> Rewilding:
-    p = _plots(rewilding, ts)
+def _rewilding(
+    d: PreparedDistricts,
+    rewilding: gpd.GeoDataFrame,
+    ts: pd.Timestamp,
+    established: np.ndarray | None = None,
+) -> Rewilding:
+    """Measure rewilding; ``established`` is :func:`areas.scenario.plots_established` if known."""
+    p = _plots(rewilding, ts, established)
     n_d = len(d.ids)
     keys, kinds = p.keys, p.kinds
 
@@ -305,7 +314,7 @@ def _overlaps(
 
 
 def _by_year(
-    d: _Districts,
+    d: PreparedDistricts,
     district_area: np.ndarray,
     est: np.ndarray,
     cd: np.ndarray,
@@ -350,7 +359,7 @@ def _by_year(
 
 
 def _by_owner(
-    d: _Districts,
+    d: PreparedDistricts,
     rewilded: np.ndarray,
     cd: np.ndarray,
     cp: np.ndarray,
@@ -400,7 +409,7 @@ def _by_owner(
 
 
 def _plots_table(
-    d: _Districts,
+    d: PreparedDistricts,
     rewilding: gpd.GeoDataFrame,
     p: _Plots,
     d_idx: np.ndarray,
@@ -471,7 +480,7 @@ def rewilded_hectares(
     districts: gpd.GeoDataFrame,
     rewilding: gpd.GeoDataFrame,
     *,
-    as_of: object = None,
+    as_of: DateLike = None,
 ) -> Rewilding:
     """Measure the rewilded area of each district, never counting an overlap twice.
 
@@ -524,4 +533,4 @@ def rewilded_hectares(
     1  2023         0.45
     """
     ts = resolve_as_of(as_of)
-    return _rewilding(_prepare_districts(districts), rewilding, ts)
+    return _rewilding(prepare_districts(districts), rewilding, ts)

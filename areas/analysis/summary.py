@@ -17,21 +17,36 @@ hand-made frame.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from areas.analysis.assign import ASSIGNMENTS, _assign, _assignment_frame
 from areas.analysis.bid import BidCoverage, _bid_coverage
+from areas.analysis.params import SummaryParams
+from areas.analysis.prepared import Assignment, prepare_assignment
 from areas.analysis.rewilding import Rewilding, _rewilding
-from areas.analysis.transit.access import DEFAULT_THRESHOLDS_M, TransitAccess, transit_access
+from areas.analysis.transit.access import (
+    TransitAccess,
+    _check_thresholds,
+    _resolve_basis,
+    _transit_access,
+)
+from areas.analysis.transit.distance import DistanceBasis
 from areas.atlas import Atlas
+from areas.constants import ASSIGNMENTS, DEFAULT_THRESHOLDS_M, DistanceKind
 from areas.errors import ConfigError
-from areas.scenario import resolve_as_of, resolve_include
+from areas.scenario import (
+    DateLike,
+    ScenarioMasks,
+    resolve_as_of,
+    resolve_include,
+    scenario_masks,
+)
 
-__all__ = ["Summary", "summarize", "compare"]
+__all__ = ["Summary", "SummaryParams", "summarize", "compare"]
 
 _ATTRIBUTES = ("name", "municipality", "status")
 _BID_COLUMNS = (
@@ -82,10 +97,16 @@ class Summary:
         (list of ``{"id", "district_id"}``: the firms placed by the
         shared-boundary rule and where they went) and ``balanced``
         (``companies_in == assigned + outside + excluded``).
-    params : dict
-        ``as_of`` (ISO date), ``include``, ``thresholds_m``, ``distance``,
-        ``detour_factor``.
+    params : SummaryParams
+        ``as_of``, ``include``, ``thresholds_m``, ``distance``,
+        ``detour_factor``. For one release it also reads as the former dict
+        (``params["as_of"]`` is the ISO date).
     as_of : pandas.Timestamp
+    masks : areas.scenario.ScenarioMasks
+        The stops in service, active BIDs and established plots of the
+        scenario (``masks.stops_in_service``, ``masks.active_bids``,
+        ``masks.plots_established``: read-only boolean arrays in the row
+        order of ``atlas.stops``, ``atlas.bids`` and ``atlas.rewilding``).
     """
 
     table: pd.DataFrame
@@ -94,8 +115,9 @@ class Summary:
     rewilding: Rewilding
     transit: TransitAccess
     reconciliation: dict
-    params: dict
+    params: SummaryParams
     as_of: pd.Timestamp
+    masks: ScenarioMasks | None = None
 
     @property
     def distance(self) -> str:
@@ -157,10 +179,10 @@ def _reconciliation(atlas: Atlas, assignment: pd.DataFrame) -> dict:
 def summarize(
     atlas: Atlas,
     *,
-    as_of: object = None,
+    as_of: DateLike = None,
     include: Iterable[str] | str = (),
     thresholds_m: Iterable[float] = DEFAULT_THRESHOLDS_M,
-    distance: str = "straight",
+    distance: DistanceKind | DistanceBasis = "straight",
     detour_factor: float | None = None,
 ) -> Summary:
     """Summarise every district for one scenario.
@@ -175,18 +197,19 @@ def summarize(
         Stop statuses counted before they open: ``"planned"``, ``"study"``.
     thresholds_m : iterable of float, default (400, 600, 800, 1200)
         Distance thresholds of the transit share columns.
-    distance : {"straight", "walk"}, default "straight"
-        Distance used by the transit shares, medians and Fingerplan bands.
+    distance : {"straight", "walk"} or DistanceBasis, default "straight"
+        Distance used by the transit shares, medians and Fingerplan bands
+        (another basis: see :mod:`areas.analysis.transit.distance`).
     detour_factor : float, optional
         Walking / straight-line distance (default
-        :data:`areas.analysis.transit.access.DEFAULT_DETOUR_FACTOR`).
+        :data:`areas.constants.DEFAULT_DETOUR_FACTOR`).
 
     Returns
     -------
     Summary
         ``.table`` (one row per district), the analyses (``.assignment``,
-        ``.bid``, ``.rewilding``, ``.transit``), ``.reconciliation`` and
-        ``.params``.
+        ``.bid``, ``.rewilding``, ``.transit``), ``.reconciliation``,
+        ``.params`` (a :class:`SummaryParams`) and the scenario's ``.masks``.
 
     Raises
     ------
@@ -237,22 +260,53 @@ def summarize(
         raise ConfigError(msg)
     ts = resolve_as_of(as_of)
     inc = resolve_include(include)
-    transit = transit_access(
+    thresholds = _check_thresholds(thresholds_m)
+    basis, factor = _resolve_basis(distance, detour_factor)
+    masks = scenario_masks(atlas.stops, atlas.bids, atlas.rewilding, ts, inc)
+    transit = _transit_access(
         atlas.companies,
         atlas.stops,
+        ts,
+        inc,
+        thresholds,
+        basis,
+        factor,
+        in_service=masks.stops_in_service,
+    )
+    a = prepare_assignment(atlas.companies, atlas.districts)
+    assignment = a.frame(atlas.companies.index)
+    bid = _bid_coverage(a, atlas.bids, atlas.companies, ts, masks.active_bids)
+    rewilding = _rewilding(a.districts, atlas.rewilding, ts, masks.plots_established)
+    params = SummaryParams(
         as_of=ts,
         include=inc,
-        thresholds_m=thresholds_m,
-        distance=distance,
-        detour_factor=detour_factor,
+        thresholds_m=transit.params.thresholds_m,
+        distance=transit.params.distance,
+        detour_factor=transit.params.detour_factor,
     )
-    a = _assign(atlas.companies, atlas.districts)
-    assignment = _assignment_frame(a, atlas.companies.index)
-    bid = _bid_coverage(a, atlas.bids, atlas.companies, ts)
-    rewilding = _rewilding(a.districts, atlas.rewilding, ts)
+    return Summary(
+        table=_table(a, bid, rewilding, transit, assignment),
+        assignment=assignment,
+        bid=bid,
+        rewilding=rewilding,
+        transit=transit,
+        reconciliation=_reconciliation(atlas, assignment),
+        params=params,
+        as_of=ts,
+        masks=masks,
+    )
+
+
+def _table(
+    a: Assignment,
+    bid: BidCoverage,
+    rewilding: Rewilding,
+    transit: TransitAccess,
+    assignment: pd.DataFrame,
+) -> pd.DataFrame:
+    """Join the analyses' per-district figures into the summary table."""
     ids = sorted(str(i) for i in a.districts.ids)
     per = transit.per_district(assignment, district_ids=ids)
-
     attrs = a.districts.frame.copy()
     attrs["district_id"] = attrs["district_id"].astype(str)
     attrs = attrs.set_index("district_id").reindex(ids)
@@ -280,25 +334,7 @@ def summarize(
     for col in per.columns:
         if col not in ("companies", "employees"):
             columns[col] = per[col].to_numpy() if col != "distance_basis" else per[col].array
-    table = pd.DataFrame(columns)
-
-    params = {
-        "as_of": ts.date().isoformat(),
-        "include": inc,
-        "thresholds_m": transit.params["thresholds_m"],
-        "distance": transit.params["distance"],
-        "detour_factor": transit.params["detour_factor"],
-    }
-    return Summary(
-        table=table,
-        assignment=assignment,
-        bid=bid,
-        rewilding=rewilding,
-        transit=transit,
-        reconciliation=_reconciliation(atlas, assignment),
-        params=params,
-        as_of=ts,
-    )
+    return pd.DataFrame(columns)
 
 
 def compare(summary_a: Summary, summary_b: Summary) -> pd.DataFrame:
@@ -373,7 +409,7 @@ def compare(summary_a: Summary, summary_b: Summary) -> pd.DataFrame:
     return diff
 
 
-def _basis(params: dict) -> str:
+def _basis(params: Mapping[str, Any]) -> str:
     if params["distance"] == "walk":
         return f"walk (x{params['detour_factor']:g})"
     return "straight"

@@ -13,11 +13,13 @@ Rules
   straight-line distance times a detour (circuity) factor, by default
   :data:`DEFAULT_DETOUR_FACTOR` = 1.3: network distances in urban areas are
   on average about 1.2-1.3 times the straight line (Levinson & El-Geneidy
-  2009, see the constant), and business districts with large fenced plots sit
-  at the upper end.
+  2009, see :class:`~areas.analysis.transit.distance.Detour`), and business
+  districts with large fenced plots sit at the upper end. Another
+  :class:`~areas.analysis.transit.distance.DistanceBasis` given as
+  ``distance`` adds its own columns beside these.
 - **Which distance counts.** Threshold shares, medians and the Fingerplan band
   use the straight-line distance unless ``distance="walk"``. Every result says
-  which one it used: ``params["distance"]``, the ``distance`` attribute and the
+  which one it used: ``params.distance``, the ``distance`` attribute and the
   ``distance_basis`` column of :meth:`TransitAccess.per_district`.
 - **No stop in service.** When a group has no stop in service on ``as_of``
   the firm's nearest stop is missing and its distance is ``NaN``, meaning
@@ -26,7 +28,7 @@ Rules
   (so a district's median is ``NaN`` once half its firms reach no stop).
 - **Ties.** Stops whose distances differ by at most :data:`TIE_TOLERANCE_M`
   are equally near; the one with the lowest ``stop_id`` wins, so results do not
-  depend on the row order of the stops.
+  depend on the row order of the stops (:mod:`areas.analysis.transit.nearest`).
 - **Fingerplan band** (``rail_band``): ``"core"`` within 600 m of a rail stop
   (the station-proximity reference walking distance of the Fingerplan),
   ``"station_near"`` within 1,200 m, else ``"beyond"``. Fingerplan distances
@@ -44,12 +46,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from scipy.spatial import cKDTree
 
 from areas.analysis._geom import (
     check_columns,
@@ -57,11 +58,31 @@ from areas.analysis._geom import (
     nullable_int,
     numeric_column,
     point_coordinates,
-    safe_share,
     work_geometry,
 )
+from areas.analysis.params import TransitParams
+from areas.analysis.transit.distance import (
+    Detour,
+    DistanceBasis,
+    Measured,
+    StopSet,
+    Straight,
+    check_detour_factor,
+)
+from areas.analysis.transit.districts import _per_district
+from areas.analysis.transit.nearest import TIE_TOLERANCE_M, WORKERS, locality_order, nearer
+from areas.constants import (
+    BANDS,
+    CORE_AREA_M,
+    DEFAULT_DETOUR_FACTOR,
+    DEFAULT_THRESHOLDS_M,
+    DISTANCES,
+    STATION_NEAR_M,
+    DistanceKind,
+)
+from areas.constants import MODE_GROUP_NAMES as GROUPS
 from areas.errors import ConfigError, SchemaError, format_ids
-from areas.scenario import resolve_as_of, resolve_include, stops_in_service
+from areas.scenario import DateLike, resolve_as_of, resolve_include, stops_in_service
 from areas.schema import MODE_GROUPS, MODES
 
 __all__ = [
@@ -75,39 +96,15 @@ __all__ = [
     "TIE_TOLERANCE_M",
     "WORKERS",
     "TransitAccess",
+    "TransitParams",
     "transit_access",
 ]
 
-#: Walking distance / straight-line distance assumed for ``{group}_walk_m``.
-#: Network distance is on average about 1.2-1.3 times the straight-line
-#: distance in urban areas: Levinson, D. & El-Geneidy, A. (2009), "The minimum
-#: circuity frontier and the journey to work", *Regional Science and Urban
-#: Economics* 39(6) (random and actual origin-destination pairs in twenty US
-#: metropolitan regions); O'Sullivan, S. & Morrall, J. (1996), "Walking
-#: distances to and from light-rail transit stations", *Transportation Research
-#: Record* 1538, report circuity of about 1.21-1.23 in light-rail station
-#: catchments. 1.3 is the upper end, fitting
-#: industrial estates with large plots and few through paths.
-DEFAULT_DETOUR_FACTOR = 1.3
-#: Distance thresholds (m) of the share columns.
-DEFAULT_THRESHOLDS_M = (400, 600, 800, 1200)
-#: Fingerplan 2019 station-near core area: within 600 m of a station.
-CORE_AREA_M = 600
-#: Fingerplan 2019 station-near area: within 1,200 m of a station.
-STATION_NEAR_M = 1200
-#: Mode groups reported, in column order.
-GROUPS = ("rail", "bus", "any")
-#: Values of ``distance``.
-DISTANCES = ("straight", "walk")
-#: Values of ``rail_band``, nearest first.
-BANDS = ("core", "station_near", "beyond")
-#: Distances closer than this (m) count as equal; the lowest ``stop_id`` wins.
-TIE_TOLERANCE_M = 1e-6
-#: Threads for the nearest-stop queries (``-1``: all cores; results do not depend on it).
-WORKERS = -1
-
 
 # --------------------------------------------------------------------------- options
+
+#: Names of the built-in bases (:class:`Straight`, :class:`Detour`); another basis needs its own.
+_BUILT_IN = ("straight", "walk")
 
 
 def _threshold_values(thresholds_m: Iterable[float]) -> tuple[float, ...]:
@@ -133,112 +130,52 @@ def _check_thresholds(thresholds_m: Iterable[float]) -> tuple[float, ...]:
     return tuple(sorted(set(_threshold_values(thresholds_m))))
 
 
-def _check_distance(distance: str) -> str:
+def _check_distance(distance: object) -> str:
     if distance not in DISTANCES:
         msg = f"`distance` must be {' or '.join(map(repr, DISTANCES))}, got {distance!r}"
         raise ConfigError(msg)
-    return distance
+    return str(distance)
 
 
 def _check_detour(detour_factor: float | None) -> float:
-    if detour_factor is None:
-        return DEFAULT_DETOUR_FACTOR
-    try:
-        value = float(detour_factor)
-    except (TypeError, ValueError) as exc:
-        msg = _detour_message(detour_factor)
-        raise ConfigError(msg) from exc
-    if not math.isfinite(value) or value < 1:
-        msg = _detour_message(detour_factor)
-        raise ConfigError(msg)
-    return value
+    return check_detour_factor(detour_factor)
 
 
-def _detour_message(detour_factor: object) -> str:
-    return (
-        f"`detour_factor` must be a number of at least 1 (default {DEFAULT_DETOUR_FACTOR}), "
-        f"got {detour_factor!r}"
-    )
-
-
-def _label(t: float) -> str:
-    return f"{t:g}"
-
-
-# --------------------------------------------------------------------------- nearest stop
-
-
-@dataclass(frozen=True)
-class _StopGroup:
-    """The stops of one mode group in service, deduplicated by location."""
-
-    tree: cKDTree | None
-    stop_index: np.ndarray  # tree point -> row of the stops frame (lowest id at that spot)
-    rank: np.ndarray  # tree point -> rank of its stop id
-    size: int  # stops in service in the group (before deduplication)
-
-
-def _build_group(xy: np.ndarray, rows: np.ndarray, rank: np.ndarray) -> _StopGroup:
-    if len(rows) == 0:
-        e = np.empty(0, dtype=np.intp)
-        return _StopGroup(tree=None, stop_index=e, rank=e, size=0)
-    rows = rows[np.argsort(rank[rows])]
-    # Several stops at one spot (a bus and a rail stop sharing a point): keep the lowest id,
-    # the first of each spot in a stable sort by coordinates of the rows in id order.
-    pts = xy[rows]
-    by_xy = np.lexsort((pts[:, 1], pts[:, 0]))
-    s = pts[by_xy]
-    first_at_spot = np.r_[True, (s[1:] != s[:-1]).any(axis=1)]
-    kept = rows[by_xy[first_at_spot]]
-    kept = kept[np.argsort(rank[kept])]
-    return _StopGroup(tree=cKDTree(xy[kept]), stop_index=kept, rank=rank[kept], size=len(rows))
-
-
-def _locality_order(points: np.ndarray) -> np.ndarray | None:
-    """Order points cell by cell on a 256 x 256 grid (serpentine rows).
-
-    Neighbouring firms are then queried one after the other, which keeps the
-    tree's nodes in cache and makes the queries markedly faster for large
-    inputs. The order does not change any result.
-    """
-    if len(points) < 20_000:
-        return None
-    lo = points.min(axis=0)
-    span = points.max(axis=0) - lo
-    span[span <= 0] = 1.0
-    cell = np.minimum((points - lo) * (256.0 / span), 255.0).astype(np.uint16)
-    gx, gy = cell[:, 0], cell[:, 1]
-    gx = np.where(gy & 1, 255 - gx, gx)
-    return np.argsort((gy << 8) | gx, kind="stable")
-
-
-def _nearest(group: _StopGroup, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return ``(stop_row, distance_m)`` for each point (``-1``/``NaN`` when the group is empty)."""
-    n = len(points)
-    if group.tree is None or n == 0:
-        return np.full(n, -1, dtype=np.intp), np.full(n, np.nan)
-    k = 2 if group.tree.n >= 2 else 1
-    dist, idx = group.tree.query(points, k=k, workers=WORKERS)
-    if k == 1:
-        return group.stop_index[idx], dist
-    d0 = dist[:, 0]
-    best = idx[:, 0]
-    tie = np.flatnonzero(dist[:, 1] - d0 <= TIE_TOLERANCE_M)
-    if len(tie):
-        # Equidistant stops (rare outside drawn test grids): the lowest stop id wins.
-        found = group.tree.query_ball_point(
-            points[tie], r=d0[tie] + TIE_TOLERANCE_M, workers=WORKERS
+def _resolve_basis(
+    distance: DistanceKind | DistanceBasis, detour_factor: float | None
+) -> tuple[DistanceBasis, float]:
+    """Return the basis shares, medians and bands use, and the factor of ``{group}_walk_m``."""
+    if isinstance(distance, Detour):
+        factor = distance.factor if detour_factor is None else _check_detour(detour_factor)
+        if factor != distance.factor:
+            msg = (
+                f"`detour_factor` {detour_factor!r} differs from the factor of "
+                f"`distance` {distance!r}; give one of them"
+            )
+            raise ConfigError(msg)
+        return distance, factor
+    if isinstance(distance, Straight):
+        return distance, _check_detour(detour_factor)
+    if isinstance(distance, str) or not isinstance(distance, DistanceBasis):
+        kind = _check_distance(distance)
+        factor = _check_detour(detour_factor)
+        return (Detour(factor) if kind == "walk" else Straight()), factor
+    if distance.name in _BUILT_IN or distance.column in ("distance_m", "walk_m"):
+        msg = (
+            f"a distance basis other than Straight and Detour needs its own `name` and "
+            f"`column`, not {distance.name!r} / {distance.column!r}"
         )
-        lengths = np.fromiter(map(len, found), dtype=np.intp, count=len(tie))
-        flat = np.concatenate(found).astype(np.intp)
-        owner = np.repeat(np.arange(len(tie)), lengths)
-        order = np.lexsort((group.rank[flat], owner))
-        first = np.r_[0, np.cumsum(lengths)[:-1]]
-        best = best.copy()
-        best[tie] = flat[order][first]
-        d0 = d0.copy()
-        d0[tie] = np.hypot(*(points[tie] - group.tree.data[best[tie]]).T)
-    return group.stop_index[best], d0
+        raise ConfigError(msg)
+    return distance, _check_detour(detour_factor)
+
+
+def _key(basis: DistanceBasis) -> str:
+    """Return the key of ``basis`` among the answers of :func:`_measure`."""
+    if isinstance(basis, Straight):
+        return "straight"
+    if isinstance(basis, Detour):
+        return "walk"
+    return basis.name
 
 
 # --------------------------------------------------------------------------- result
@@ -255,21 +192,32 @@ class TransitAccess:
         ``g`` in ``rail``, ``bus``, ``any``: ``nearest_{g}_stop_id``,
         ``nearest_{g}_name``, ``nearest_{g}_mode`` (categoricals; missing when
         no stop of the group is in service), ``{g}_distance_m`` (straight
-        line) and ``{g}_walk_m`` (straight line times the detour factor);
+        line) and ``{g}_walk_m`` (straight line times the detour factor),
+        then the columns of another distance basis if one was given;
         ``rail_band`` (ordered categorical ``core`` < ``station_near`` <
         ``beyond``, by the chosen distance; missing for firms without a
         location); ``employees``.
-    params : dict
-        ``as_of`` (ISO date), ``include``, ``thresholds_m``, ``distance``,
+    params : TransitParams
+        ``as_of``, ``include``, ``thresholds_m``, ``distance``,
         ``detour_factor``, ``stops_in_service`` (per group) and
         ``stops_without_location`` (ids).
     as_of : pandas.Timestamp
         The date the stops were taken as of.
+    basis : DistanceBasis
+        The basis of ``distance`` (default: from ``params.distance``).
+    unreachable : pandas.DataFrame or None
+        For a basis other than :class:`Straight` and :class:`Detour`: the
+        located firms it cannot reach, one row per firm and group (``rail``,
+        ``bus``) with ``company_id``, ``group`` and ``reason``. ``None`` for
+        the built-in bases, where a firm is unreachable only when its group
+        has no stop in service (``params.stops_in_service``).
     """
 
     companies: pd.DataFrame
-    params: dict = field(default_factory=dict)
+    params: TransitParams
     as_of: pd.Timestamp | None = None
+    basis: DistanceBasis | None = None
+    unreachable: pd.DataFrame | None = None
 
     @property
     def distance(self) -> str:
@@ -286,6 +234,8 @@ class TransitAccess:
         if group not in GROUPS:
             msg = f"`group` must be one of {', '.join(GROUPS)}, got {group!r}"
             raise ConfigError(msg)
+        if self.basis is not None:
+            return f"{group}_{self.basis.column}"
         return f"{group}_walk_m" if self.distance == "walk" else f"{group}_distance_m"
 
     def per_district(
@@ -342,76 +292,7 @@ class TransitAccess:
         ...                 "median_rail_distance_m"]].tolist()
         [0.5, 0.25, 600.0]
         """
-        own = self.companies
-        if not assignment.index.equals(own.index):
-            same = (
-                assignment.index.is_unique
-                and own.index.is_unique
-                and len(assignment) == len(own)
-                and assignment.index.isin(own.index).all()
-            )
-            if not same:
-                msg = (
-                    "`assignment` must be indexed like the firms given to `transit_access` "
-                    "(same labels)"
-                )
-                raise ConfigError(msg)
-            assignment = assignment.reindex(own.index)
-        if "company_id" in assignment.columns:
-            a_ids = assignment["company_id"].to_numpy(dtype=object)
-            if not (a_ids == own["company_id"].to_numpy(dtype=object)).all():
-                msg = (
-                    "`assignment` belongs to other firms: its `company_id` values differ "
-                    "from the transit result's"
-                )
-                raise ConfigError(msg)
-        if companies is not None:
-            employees = numeric_column(companies.reindex(own.index), "employees")
-        else:
-            employees = own["employees"].to_numpy(dtype=float, na_value=np.nan)
-        employees = np.where(np.isnan(employees), 0.0, employees)
-
-        district = assignment["district_id"]
-        present = district.notna().to_numpy()
-        if district_ids is None:
-            ids = np.array(sorted(set(district[present].astype(str))), dtype=object)
-        else:
-            ids = np.array([str(d) for d in district_ids], dtype=object)
-        lookup = pd.Index(ids)
-        codes = np.full(len(own), -1, dtype=np.intp)
-        codes[present] = lookup.get_indexer(district[present].astype(str).to_numpy())
-        keep = codes >= 0
-        c = codes[keep]
-        emp = employees[keep]
-        n = len(ids)
-        counts = np.bincount(c, minlength=n).astype(np.int64)
-        emp_total = np.bincount(c, weights=emp, minlength=n)
-        out: dict[str, object] = {"companies": counts, "employees": emp_total}
-        medians = {}
-        for g in GROUPS:
-            d = own[self.distance_column(g)].to_numpy(dtype=float)[keep]
-            for t in self.thresholds_m:
-                within = d <= t  # NaN (no stop in service) is never within
-                out[f"{g}_{_label(t)}m_companies_share"] = safe_share(
-                    np.bincount(c, weights=within.astype(float), minlength=n), counts
-                )
-                out[f"{g}_{_label(t)}m_employees_share"] = safe_share(
-                    np.bincount(c, weights=emp * within, minlength=n), emp_total
-                )
-            medians[f"median_{g}_distance_m"] = _group_median(c, d, n)
-        out.update(medians)
-        band = own["rail_band"].cat.codes.to_numpy()[keep]
-        for b_code, b in enumerate(BANDS):
-            is_b = band == b_code
-            out[f"rail_{b}_companies"] = np.bincount(
-                c, weights=is_b.astype(float), minlength=n
-            ).astype(np.int64)
-            out[f"rail_{b}_employees"] = np.bincount(c, weights=emp * is_b, minlength=n)
-        out["distance_basis"] = np.full(n, self.distance, dtype=object)
-        out["detour_factor"] = np.full(n, self.params["detour_factor"])
-        table = pd.DataFrame(out, index=pd.Index(ids, name="district_id", dtype="str"))
-        table["distance_basis"] = table["distance_basis"].astype("str")
-        return table
+        return _per_district(self, assignment, companies, district_ids)
 
     def _repr_html_(self) -> str:
         head = (
@@ -428,38 +309,237 @@ class TransitAccess:
         )
 
 
-def _group_median(codes: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
-    """Median of ``values`` per group, NaN treated as infinitely far; NaN when infinite or empty."""
-    v = np.where(np.isnan(values), np.inf, values)
-    # Sort by value, then (stably) by group: a radix sort for small group codes.
-    by_value = np.argsort(v)
-    small = codes.astype(np.uint16) if n <= np.iinfo(np.uint16).max else codes
-    order = by_value[np.argsort(small[by_value], kind="stable")]
-    v_sorted = v[order]
-    counts = np.bincount(codes, minlength=n)
-    starts = np.r_[0, np.cumsum(counts)[:-1]]
-    out = np.full(n, np.nan)
-    has = counts > 0
-    lo = v_sorted[starts[has] + (counts[has] - 1) // 2]
-    hi = v_sorted[starts[has] + counts[has] // 2]
-    with np.errstate(invalid="ignore"):
-        med = (lo + hi) / 2
-    out[has] = np.where(np.isfinite(med), med, np.nan)
-    return out
-
-
 def _categorical(codes: np.ndarray, categories: pd.Index) -> pd.Categorical:
     return pd.Categorical.from_codes(codes, categories=categories, validate=False)
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+@dataclass(frozen=True, eq=False)
+class _Stops:
+    """The stops layer as arrays: ids, locations, modes, id ranks and the scenario mask."""
+
+    frame: gpd.GeoDataFrame
+    ids: np.ndarray
+    xy: np.ndarray
+    located: np.ndarray
+    modes: np.ndarray
+    rank: np.ndarray  # row -> rank of its stop id
+    in_service: np.ndarray  # in service on as_of and located
+
+    def group(self, g: str) -> StopSet:
+        """Return the stops in service of group ``g``, in id order."""
+        rows = np.flatnonzero(self.in_service & np.isin(self.modes, MODE_GROUPS[g]))
+        rows = rows[np.argsort(self.rank[rows], kind="stable")]
+        return StopSet(
+            xy=self.xy[rows], ids=self.ids[rows], rank=self.rank[rows], rows=rows, group=g
+        )
+
+
+def _prepare_stops(
+    stops: gpd.GeoDataFrame,
+    ts: pd.Timestamp,
+    inc: tuple[str, ...],
+    in_service: np.ndarray | None,
+) -> _Stops:
+    check_columns(stops, ["stop_id", "mode", "status"], layer="stops")
+    stop_ids = check_ids(stops, "stop_id", layer="stops")
+    stop_xy, stop_ok = point_coordinates(
+        work_geometry(stops, layer="stops"), stop_ids, layer="stops"
+    )
+    modes = stops["mode"].astype(str).to_numpy(dtype=object)
+    unknown = ~np.isin(modes, MODES) | stops["mode"].isna().to_numpy()
+    if unknown.any():
+        msg = (
+            f"stops {format_ids(stop_ids[unknown])} have an unknown `mode`; "
+            f"valid modes: {', '.join(MODES)}"
+        )
+        raise SchemaError(msg, layer="stops", ids=list(stop_ids[unknown]))
+    if in_service is None:
+        in_service = stops_in_service(stops, ts, inc)
+    by_id = np.argsort(stop_ids.astype(str), kind="stable")
+    rank = np.empty(len(stop_ids), dtype=np.intp)
+    rank[by_id] = np.arange(len(stop_ids))
+    return _Stops(
+        frame=stops,
+        ids=stop_ids,
+        xy=stop_xy,
+        located=stop_ok,
+        modes=modes,
+        rank=rank,
+        in_service=np.asarray(in_service, dtype=bool) & stop_ok,
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class _FirmPoints:
+    """The located firms in a cache-friendly query order, and the way back."""
+
+    n: int  # all firms
+    points: np.ndarray  # located firms, in query order
+    located: np.ndarray | None  # positions of the located firms (None: all)
+    target: np.ndarray | None  # query position -> firm position (None: identity)
+
+    def spread(self, values: np.ndarray, fill: object) -> np.ndarray:
+        """Values per queried point -> per firm (unlocated firms get ``fill``)."""
+        if self.target is None:
+            return values
+        # A full permutation needs no fill; unlocated firms get `fill`.
+        out = (
+            np.empty(self.n, dtype=values.dtype)
+            if self.located is None
+            else np.full(self.n, fill, dtype=values.dtype)
+        )
+        out[self.target] = values
+        return out
+
+
+def _firm_points(firm_xy: np.ndarray, firm_ok: np.ndarray) -> _FirmPoints:
+    located = np.flatnonzero(firm_ok) if not firm_ok.all() else None
+    pts = firm_xy if located is None else firm_xy[located]
+    order = locality_order(pts)
+    if order is not None:
+        pts = pts[order]
+    if order is None and located is None:
+        target = None
+    elif located is None:
+        target = order
+    else:
+        target = located if order is None else located[order]
+    return _FirmPoints(n=len(firm_xy), points=pts, located=located, target=target)
+
+
+# --------------------------------------------------------------------------- measuring
+
+
+_Found = dict[str, dict[str, tuple[np.ndarray, np.ndarray]]]
+_Unreached = list[tuple[str, np.ndarray, tuple[str, ...]]]
+
+
+def _measure(
+    firms: _FirmPoints, stops: _Stops, basis: DistanceBasis, factor: float
+) -> tuple[_Found, dict[str, int], _Unreached]:
+    """Measure every group on the straight line, the detour estimate and ``basis``.
+
+    Returns, per basis (``"straight"``, ``"walk"`` and :func:`_key` of ``basis``), per
+    group, ``(stop_row, distance_m)`` per firm (``-1``/``NaN``: none); the
+    number of stops in service per group; and for a basis other than the
+    built-in ones, per group ``(group, reason_code per firm, reasons)``.
+    """
+    own = _key(basis) not in ("straight", "walk")
+    found: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]] = {"straight": {}}
+    if own:
+        found[basis.name] = {}
+    sizes: dict[str, int] = {}
+    unreached: _Unreached = []
+
+    def per_firm(stopset: StopSet, m: Measured) -> tuple[np.ndarray, np.ndarray]:
+        rows = np.append(np.asarray(stopset.rows, dtype=np.intp), -1)[m.stop]
+        return firms.spread(rows, -1), firms.spread(m.distance_m, np.nan)
+
+    for g in ("rail", "bus"):
+        stopset = stops.group(g)
+        sizes[g] = len(stopset)
+        found["straight"][g] = per_firm(stopset, Straight().measure(firms.points, stopset))
+        if own:
+            m = basis.measure(firms.points, stopset)
+            found[basis.name][g] = per_firm(stopset, m)
+            unreached.append((g, firms.spread(m.reason_code, 0), m.reasons))
+    sizes["any"] = sizes["rail"] + sizes["bus"]
+    for answers in found.values():
+        answers["any"] = nearer(answers["rail"], answers["bus"], stops.rank)
+    # The detour estimate scales the straight line: same stops, distances times the factor
+    # (Detour.scale, on the per-firm arrays).
+    found["walk"] = {g: (row, d * factor) for g, (row, d) in found["straight"].items()}
+    return found, sizes, unreached
+
+
+def _unreachable(companies: gpd.GeoDataFrame, unreached: _Unreached) -> pd.DataFrame:
+    """List the located firms a basis cannot reach, per group, with the reason."""
+    ids = companies["company_id"].astype(str).to_numpy(dtype=object)
+    parts = [pd.DataFrame({"company_id": [], "group": [], "reason": []}, dtype="str")]
+    for g, codes, reasons in unreached:
+        at = np.flatnonzero(codes > 0)
+        labels = np.array([None, *reasons], dtype=object)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "company_id": pd.array(ids[at], dtype="str"),
+                    "group": pd.array(np.full(len(at), g, dtype=object), dtype="str"),
+                    "reason": pd.array(labels[codes[at]], dtype="str"),
+                }
+            )
+        )
+    return pd.concat(parts, ignore_index=True)
+
+
+def _frame(
+    companies: gpd.GeoDataFrame,
+    firm_ok: np.ndarray,
+    stops: _Stops,
+    found: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]],
+    basis: DistanceBasis,
+) -> pd.DataFrame:
+    """Build the per-firm table of :attr:`TransitAccess.companies` from arrays."""
+    # Categoricals for the stop attributes, categories in a fixed order (ids sorted),
+    # so the output does not depend on row order.
+    by_id = np.argsort(stops.rank)
+    id_cats = pd.Index(stops.ids[by_id], dtype="str")
+    id_ext = np.append(stops.rank, -1).astype(np.int32)
+    frame = stops.frame
+    names = frame["name"] if "name" in frame.columns else pd.Series(None, index=frame.index)
+    name_codes, name_cats = pd.factorize(names.astype("str"), sort=True)
+    name_cats = pd.Index(name_cats, dtype="str")
+    mode_cats = pd.Index(MODES, dtype="str")
+    # One extra slot so that row -1 (no stop) maps to code -1 (missing).
+    name_ext = np.append(name_codes, -1).astype(np.int32)
+    mode_ext = np.append(mode_cats.get_indexer(stops.modes), -1).astype(np.int8)
+    firm_ids = companies["company_id"]
+    data: dict[str, object] = {}
+    # Copies: the result must never share memory with the caller's frame.
+    data["company_id"] = (
+        firm_ids.array.copy()
+        if firm_ids.dtype == "str"
+        else pd.array(firm_ids.astype(str), dtype="str")
+    )
+    chosen = _key(basis)
+    own = chosen not in ("straight", "walk")
+    for g in GROUPS:
+        row, d = found["straight"][g]
+        data[f"nearest_{g}_stop_id"] = _categorical(id_ext[row], id_cats)
+        data[f"nearest_{g}_name"] = _categorical(name_ext[row], name_cats)
+        data[f"nearest_{g}_mode"] = _categorical(mode_ext[row], mode_cats)
+        data[f"{g}_distance_m"] = d
+        data[f"{g}_walk_m"] = found["walk"][g][1]
+        if own:
+            b_row, b_d = found[basis.name][g]
+            data[f"{g}_{basis.column}"] = b_d
+            if basis.stop_column is not None:
+                data[f"{g}_{basis.stop_column}"] = _categorical(id_ext[b_row], id_cats)
+    rail_d = found[chosen]["rail"][1]
+    # NaN (no rail stop in service) compares False, so it lands in "beyond".
+    band = 2 - (rail_d <= STATION_NEAR_M).astype(np.int8) - (rail_d <= CORE_AREA_M).astype(np.int8)
+    if not firm_ok.all():
+        band[~firm_ok] = -1
+    data["rail_band"] = pd.Categorical.from_codes(
+        band, categories=list(BANDS), ordered=True, validate=False
+    )
+    if "employees" in companies.columns and companies["employees"].dtype == "Int64":
+        data["employees"] = companies["employees"].array.copy()
+    else:
+        data["employees"] = _int_or_na(numeric_column(companies, "employees"))
+    return pd.DataFrame(data, index=companies.index.copy(), copy=False)
 
 
 def transit_access(
     companies: gpd.GeoDataFrame,
     stops: gpd.GeoDataFrame,
     *,
-    as_of: object = None,
+    as_of: DateLike = None,
     include: Iterable[str] | str = (),
     thresholds_m: Iterable[float] = DEFAULT_THRESHOLDS_M,
-    distance: str = "straight",
+    distance: DistanceKind | DistanceBasis = "straight",
     detour_factor: float | None = None,
 ) -> TransitAccess:
     """Find each firm's nearest rail, bus and any stop in service on a date.
@@ -478,8 +558,11 @@ def transit_access(
         Statuses counted even before they open: ``"planned"``, ``"study"``.
     thresholds_m : iterable of float, default (400, 600, 800, 1200)
         Distances for the share columns of :meth:`TransitAccess.per_district`.
-    distance : {"straight", "walk"}, default "straight"
-        Which distance shares, medians and ``rail_band`` use.
+    distance : {"straight", "walk"} or DistanceBasis, default "straight"
+        Which distance shares, medians and ``rail_band`` use: the straight
+        line, the detour estimate (``"walk"``), or another basis (see
+        :mod:`areas.analysis.transit.distance`), whose distances and chosen
+        stops get their own columns.
     detour_factor : float, optional
         Walking / straight-line distance, at least 1; default
         :data:`DEFAULT_DETOUR_FACTOR` (1.3).
@@ -488,8 +571,9 @@ def transit_access(
     -------
     TransitAccess
         Per-firm nearest stops and distances (``.companies``) and the
-        parameters (``.params``). The module docstring states the rules for
-        ties, groups without stops and the detour factor.
+        parameters (``.params``, a :class:`TransitParams`). The module
+        docstring states the rules for ties, groups without stops and the
+        detour factor.
 
     Raises
     ------
@@ -527,136 +611,47 @@ def transit_access(
     ts = resolve_as_of(as_of)
     inc = resolve_include(include)
     thresholds = _check_thresholds(thresholds_m)
-    dist_kind = _check_distance(distance)
-    factor = _check_detour(detour_factor)
+    basis, factor = _resolve_basis(distance, detour_factor)
+    return _transit_access(companies, stops, ts, inc, thresholds, basis, factor)
 
+
+def _transit_access(
+    companies: gpd.GeoDataFrame,
+    stops: gpd.GeoDataFrame,
+    ts: pd.Timestamp,
+    inc: tuple[str, ...],
+    thresholds: tuple[float, ...],
+    basis: DistanceBasis,
+    factor: float,
+    in_service: np.ndarray | None = None,
+) -> TransitAccess:
+    """:func:`transit_access` for checked options; ``in_service``: the scenario's stop mask."""
     # Firms: a coordinate array; the ids are only checked to be present.
     check_columns(companies, ["company_id"], layer="companies")
-    firm_ids = companies["company_id"]
     firm_xy, firm_ok = point_coordinates(
-        work_geometry(companies, layer="companies"), firm_ids, layer="companies"
+        work_geometry(companies, layer="companies"), companies["company_id"], layer="companies"
     )
-    n = len(firm_xy)
-
-    # Stops.
-    check_columns(stops, ["stop_id", "mode", "status"], layer="stops")
-    stop_ids = check_ids(stops, "stop_id", layer="stops")
-    stop_xy, stop_ok = point_coordinates(
-        work_geometry(stops, layer="stops"), stop_ids, layer="stops"
+    prepared = _prepare_stops(stops, ts, inc, in_service)
+    found, sizes, unreached = _measure(_firm_points(firm_xy, firm_ok), prepared, basis, factor)
+    frame = _frame(companies, firm_ok, prepared, found, basis)
+    params = TransitParams(
+        as_of=ts,
+        include=inc,
+        thresholds_m=thresholds,
+        distance=basis.name,
+        detour_factor=factor,
+        stops_in_service=dict(sizes),
+        stops_without_location=tuple(str(s) for s in prepared.ids[~prepared.located]),
     )
-    modes = stops["mode"].astype(str).to_numpy(dtype=object)
-    unknown = ~np.isin(modes, MODES) | stops["mode"].isna().to_numpy()
-    if unknown.any():
-        msg = (
-            f"stops {format_ids(stop_ids[unknown])} have an unknown `mode`; "
-            f"valid modes: {', '.join(MODES)}"
-        )
-        raise SchemaError(msg, layer="stops", ids=list(stop_ids[unknown]))
-    in_service = stops_in_service(stops, ts, inc) & stop_ok
-    by_id = np.argsort(stop_ids.astype(str), kind="stable")
-    rank = np.empty(len(stop_ids), dtype=np.intp)
-    rank[by_id] = np.arange(len(stop_ids))
-
-    # Nearest stop per group, all firms at once, queried in a cache-friendly order.
-    located = np.flatnonzero(firm_ok) if not firm_ok.all() else None
-    pts = firm_xy if located is None else firm_xy[located]
-    order = _locality_order(pts)
-    if order is not None:
-        pts = pts[order]
-    nearest: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    sizes: dict[str, int] = {}
-    for g in ("rail", "bus"):
-        rows = np.flatnonzero(in_service & np.isin(modes, MODE_GROUPS[g]))
-        group = _build_group(stop_xy, rows, rank)
-        sizes[g] = group.size
-        nearest[g] = _nearest(group, pts)
-    # Back to the firms' order (and to all firms: unlocated ones get no stop).
-    if order is None and located is None:
-        target = None
-    elif located is None:
-        target = order
-    else:
-        target = located if order is None else located[order]
-
-    def _spread(values: np.ndarray, fill) -> np.ndarray:
-        if target is None:
-            return values
-        # A full permutation needs no fill; unlocated firms get `fill`.
-        out = (
-            np.empty(n, dtype=values.dtype)
-            if located is None
-            else np.full(n, fill, dtype=values.dtype)
-        )
-        out[target] = values
-        return out
-
-    r_row, r_d = (_spread(nearest["rail"][0], -1), _spread(nearest["rail"][1], np.nan))
-    b_row, b_d = (_spread(nearest["bus"][0], -1), _spread(nearest["bus"][1], np.nan))
-    # Any stop: the nearer of the two (NaN, no stop of a group, compares False); ties: lowest id.
-    use_rail = (r_d < b_d) | np.isnan(b_d)
-    with np.errstate(invalid="ignore"):
-        tie = np.flatnonzero(np.abs(r_d - b_d) <= TIE_TOLERANCE_M)
-    use_rail[tie] = rank[r_row[tie]] < rank[b_row[tie]]
-    found = {
-        "rail": (r_row, r_d),
-        "bus": (b_row, b_d),
-        "any": (np.where(use_rail, r_row, b_row), np.where(use_rail, r_d, b_d)),
-    }
-    sizes["any"] = sizes["rail"] + sizes["bus"]
-
-    # Output frame, built from arrays: categoricals for the stop attributes.
-    # Categories in a fixed order (ids sorted), so the output does not depend on row order.
-    id_cats = pd.Index(stop_ids[by_id], dtype="str")
-    id_ext = np.append(rank, -1).astype(np.int32)
-    names = stops["name"] if "name" in stops.columns else pd.Series(None, index=stops.index)
-    name_codes, name_cats = pd.factorize(names.astype("str"), sort=True)
-    name_cats = pd.Index(name_cats, dtype="str")
-    mode_cats = pd.Index(MODES, dtype="str")
-    # One extra slot so that row -1 (no stop) maps to code -1 (missing).
-    name_ext = np.append(name_codes, -1).astype(np.int32)
-    mode_ext = np.append(mode_cats.get_indexer(modes), -1).astype(np.int8)
-    data: dict[str, object] = {}
-    # Copies: the result must never share memory with the caller's frame.
-    data["company_id"] = (
-        firm_ids.array.copy()
-        if firm_ids.dtype == "str"
-        else pd.array(firm_ids.astype(str), dtype="str")
+    return TransitAccess(
+        companies=frame,
+        params=params,
+        as_of=ts,
+        basis=basis,
+        unreachable=None
+        if isinstance(basis, (Straight, Detour))
+        else _unreachable(companies, unreached),
     )
-    chosen: dict[str, np.ndarray] = {}
-    for g in GROUPS:
-        row, d = found[g]
-        data[f"nearest_{g}_stop_id"] = _categorical(id_ext[row], id_cats)
-        data[f"nearest_{g}_name"] = _categorical(name_ext[row], name_cats)
-        data[f"nearest_{g}_mode"] = _categorical(mode_ext[row], mode_cats)
-        walk = d * factor
-        data[f"{g}_distance_m"] = d
-        data[f"{g}_walk_m"] = walk
-        chosen[g] = walk if dist_kind == "walk" else d
-    rail = chosen["rail"]
-    # NaN (no rail stop in service) compares False, so it lands in "beyond".
-    band = 2 - (rail <= STATION_NEAR_M).astype(np.int8) - (rail <= CORE_AREA_M).astype(np.int8)
-    if located is not None:
-        band[~firm_ok] = -1
-    data["rail_band"] = pd.Categorical.from_codes(
-        band, categories=list(BANDS), ordered=True, validate=False
-    )
-    if "employees" in companies.columns and companies["employees"].dtype == "Int64":
-        data["employees"] = companies["employees"].array.copy()
-    else:
-        data["employees"] = _int_or_na(numeric_column(companies, "employees"))
-    frame = pd.DataFrame(data, index=companies.index.copy(), copy=False)
-
-    unlocated = stop_ids[~stop_ok]
-    params = {
-        "as_of": ts.date().isoformat(),
-        "include": inc,
-        "thresholds_m": thresholds,
-        "distance": dist_kind,
-        "detour_factor": factor,
-        "stops_in_service": dict(sizes),
-        "stops_without_location": [str(s) for s in unlocated],
-    }
-    return TransitAccess(companies=frame, params=params, as_of=ts)
 
 
 def _int_or_na(values: np.ndarray) -> pd.api.extensions.ExtensionArray:
