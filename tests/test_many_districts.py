@@ -146,3 +146,23 @@ def test_source_positional_or_layers(tmp_path, command, capsys):
     code = main([command, str(layers), "--layers", str(tmp_path), "--as-of", AS_OF, *out])
     err = capsys.readouterr().err
     assert code == 2 and "two sources given" in err and "Traceback" not in err
+
+
+def test_summary_transit_companies_name_their_district_and_firm(atlas):
+    summary = areas.summarize(atlas, as_of=AS_OF)
+    firms = summary.transit.companies
+    assert list(firms.columns[:3]) == ["company_id", "district_id", "name"]
+    assignment = summary.assignment.set_index("company_id")["district_id"]
+    by_id = firms.set_index("company_id")
+    assert by_id["district_id"].astype(object).where(
+        by_id["district_id"].notna(), None
+    ).to_dict() == (assignment.astype(object).where(assignment.notna(), None).to_dict())
+    names = atlas.companies.set_index(atlas.companies["company_id"].astype(str))["name"]
+    assert (by_id["name"].astype(str) == names.reindex(by_id.index).astype(str)).all()
+
+
+def test_dir_shows_the_public_names_only():
+    shown = [n for n in dir(areas) if not n.startswith("_")]
+    assert "TYPE_CHECKING" not in shown and "importlib" not in shown
+    assert {"load", "summarize", "district_map", "write_report"} <= set(shown)
+    assert set(shown) <= set(areas.__all__)
