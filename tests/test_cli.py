@@ -10,8 +10,8 @@ import subprocess
 import sys
 
 import pytest
+from builders import CONTRACT_COLUMNS
 from conftest import REPO
-from test_summary import CONTRACT_COLUMNS
 
 from areas.cli import main
 

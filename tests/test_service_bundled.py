@@ -19,7 +19,7 @@ HERSTED = "hersted-industripark"
 
 def light_rail_table(stops):
     stage1 = stops.loc[
-        (stops["line"] == "Hovedstadens Letbane") & (stops["status"] == "existing"), "stop_id"
+        (stops["line"] == "Hovedstadens Letbane") & (stops["opens"] == "2025-10-26"), "stop_id"
     ]
     # Operator, October 2025: stage 1 every 10 minutes from 2025-10-26; the whole line every
     # 5 minutes in the daytime, 10 in the evening and at weekends.
