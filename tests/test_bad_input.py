@@ -776,6 +776,7 @@ def run_cli(*args):
     )
 
 
+@pytest.mark.slow
 def test_cli_validate_names_problems_without_traceback(tmp_path):
     frame = districts(3)
     frame["district_id"] = ["d1", "d1", "d3"]

@@ -965,6 +965,7 @@ def test_read_number_matches_the_longhand_rule(decimal, count):
         assert read_number(text, decimal, count=count) == _reference(text, decimal, count), text
 
 
+@pytest.mark.slow
 def test_message_ids_with_escapes_reach_the_terminal_escaped(tmp_path):
     source = built(CASES[CASE_IDS.index("escape_sequences_in_ids")], tmp_path)
     result = subprocess.run(

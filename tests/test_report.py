@@ -461,6 +461,7 @@ def test_inactive_bid_shows_the_reported_member_count(bundled_report, tiny_repor
     assert row["Active"] == "no" and row["Members"] == "2 (reported)"
 
 
+@pytest.mark.slow
 def test_district_selection_limits_pages_and_tables(tmp_path):
     result = write_report(
         tiny_atlas(), tmp_path / "r", districts=["../syd"], as_of="2026-01-01", progress=False
