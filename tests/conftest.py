@@ -14,9 +14,9 @@ ARTIFACTS = REPO / "test-artifacts"
 
 @pytest.fixture(scope="session")
 def reference_data() -> Path:
-    """Return the folder of real public reference layers; skip where it is absent."""
+    """Return the folder of real public reference layers; skip where it is absent (fail in CI)."""
     if not REFERENCE_DATA.is_dir():
-        pytest.skip(
+        require_or_skip(
             f"reference data folder {REFERENCE_DATA} is absent (it sits beside the repository)"
         )
     return REFERENCE_DATA
@@ -66,3 +66,25 @@ def axe():
     if not AXE_JS.is_file():
         require_or_skip(missing_message(AXE_JS))
     return Axe(AXE_JS)
+
+
+#: Doctests that write a whole report or map: in the slow lane with the tests that do.
+SLOW_DOCTESTS = {
+    "areas.output.report.write.write_report",
+    "areas.output.maps.build.overview_map",
+}
+#: Module-scoped fixtures that write a whole report: every test using one is slow.
+SLOW_FIXTURES = {
+    ("test_report.py", "bundled_report"),
+    ("test_security.py", "published"),
+}
+
+
+@pytest.hookimpl(tryfirst=True)  # before ``-m`` selects
+def pytest_collection_modifyitems(config, items):
+    """Mark the doctests and the users of the fixtures above ``slow``."""
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())
+        module = item.path.name
+        if item.name in SLOW_DOCTESTS or any((module, name) in SLOW_FIXTURES for name in fixtures):
+            item.add_marker(pytest.mark.slow)

@@ -15,6 +15,9 @@ from pathlib import Path
 import folium
 import pandas as pd
 import pytest
+from a11y import Axe, Violation, describe
+from conftest import CHROMIUM_ARGS, require_or_skip
+from playwright import sync_api
 
 from areas.errors import OutputError
 from areas.output.a11y import (
@@ -28,13 +31,6 @@ from areas.output.a11y import (
 )
 from areas.output.a11y.labels import KIND_SINGULAR, UI_LABELS
 from areas.output.offline import external_resources, make_self_contained
-
-sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="browser tests need Playwright for Python"
-)
-
-from a11y import Axe, Violation, describe  # noqa: E402
-from conftest import CHROMIUM_ARGS, require_or_skip  # noqa: E402
 
 LOCAL = ("file:", "data:", "about:", "blob:")
 EVIL = '<img src=x onerror="window.__xss=1"> & Co'

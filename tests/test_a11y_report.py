@@ -16,14 +16,10 @@ from pathlib import Path
 
 import pytest
 from a11y import Axe, describe
+from conftest import CHROMIUM_ARGS, require_or_skip
+from playwright import sync_api
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="browser tests need Playwright for Python"
-)
-
-from conftest import CHROMIUM_ARGS, require_or_skip  # noqa: E402
 
 AS_OF = "2026-01-01"
 LANGS = ("da", "en")

@@ -7,7 +7,6 @@ exclusion is warned about and recorded so that counts reconcile.
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 import sys
@@ -17,12 +16,28 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import pyogrio
 import pytest
+from builders import (
+    HOLME_X0,
+    HOLME_Y0,
+    NAMES,
+    URN_25832,
+    companies,
+    district_props,
+    districts,
+    encoded_shapefile,
+    feature,
+    ring,
+    shapefile,
+    square,
+    write,
+    write_any,
+    write_geojson,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from shapely.geometry import LineString, MultiPoint, Point, Polygon, box
+from shapely.geometry import LineString, MultiPoint, Point, Polygon
 
 import areas.load.pipeline
 from areas.errors import (
@@ -45,69 +60,7 @@ from areas.errors import (
 from areas.schema import SQM_PER_HA, WORK_CRS
 
 REPO = Path(__file__).resolve().parent.parent
-X0, Y0 = 717_900.0, 6_168_100.0  # Avedøre Holme, EPSG:25832
-NAMES = ["Ærø Æbler ApS", "Brdr. Klee Øst", "Føtex Å"]
-
-
-def square(x, y, size):
-    return box(x, y, x + size, y + size)
-
-
-def districts(n=2, **columns):
-    data = {
-        "district_id": [f"d{i}" for i in range(1, n + 1)],
-        "name": [f"District {i}" for i in range(1, n + 1)],
-        "municipality": ["Hvidovre"] * n,
-        "status": ["existing"] * n,
-    }
-    data.update(columns)
-    geoms = data.pop("geometry", [square(X0 + i * 2000, Y0, 1000) for i in range(n)])
-    return gpd.GeoDataFrame(data, geometry=geoms, crs=WORK_CRS)
-
-
-def companies(n=3, **columns):
-    data = {"company_id": [f"{i:04d}" for i in range(1, n + 1)], "name": (NAMES * n)[:n]}
-    data.update(columns)
-    geoms = data.pop("geometry", [Point(X0 + 100 * i, Y0 + 50 * i) for i in range(n)])
-    return gpd.GeoDataFrame(data, geometry=geoms, crs=WORK_CRS)
-
-
-def write(frame, path, **kwargs):
-    path = Path(path)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # GDAL notes shortened Shapefile field names
-        pyogrio.write_dataframe(frame, path, **kwargs)
-    return path
-
-
-def write_geojson(features, path, crs=None):
-    """Write a GeoJSON FeatureCollection by hand (for geometries GDAL would not write)."""
-    collection = {"type": "FeatureCollection", "features": features}
-    if crs is not None:
-        collection["crs"] = {"type": "name", "properties": {"name": crs}}
-    Path(path).write_text(json.dumps(collection), encoding="utf-8")
-    return Path(path)
-
-
-def feature(props, geometry):
-    return {"type": "Feature", "properties": props, "geometry": geometry}
-
-
-def district_props(i, **extra):
-    return {
-        "district_id": f"d{i}",
-        "name": f"D{i}",
-        "municipality": "Hvidovre",
-        "status": "existing",
-        **extra,
-    }
-
-
-def ring(x, y, size):
-    return [[x, y], [x + size, y], [x + size, y + size], [x, y + size], [x, y]]
-
-
-URN_25832 = "urn:ogc:def:crs:EPSG::25832"
+X0, Y0 = HOLME_X0, HOLME_Y0  # Avedøre Holme, EPSG:25832
 
 
 # =========================================================================== CRS and coordinates
@@ -240,18 +193,6 @@ def test_unreadable_coordinates_are_an_error(tmp_path):
     )
     with pytest.raises(CoordinateError, match=r"0002 \('12.4.6', 'abc'\)"):
         areas.load.pipeline.read_layer(path, "companies")
-
-
-def write_any(frame, path):
-    """Write ``frame`` in the format of ``path``'s suffix (CSV: lon/lat columns)."""
-    path = Path(path)
-    if path.suffix == ".csv":
-        lonlat = frame.geometry.to_crs("EPSG:4326")
-        table = pd.DataFrame(frame.drop(columns="geometry"))
-        table["lon"], table["lat"] = lonlat.x, lonlat.y
-        table.to_csv(path, index=False)
-        return path
-    return write(frame, path)
 
 
 @pytest.mark.parametrize("fmt", ["gpkg", "geojson", "shp", "csv"])
@@ -511,12 +452,6 @@ def test_two_files_for_one_kind_in_a_folder(tmp_path):
 # =========================================================================== damaged files
 
 
-def shapefile(tmp_path, n=3, name="companies"):
-    folder = tmp_path / f"shp{n}"
-    folder.mkdir(exist_ok=True)
-    return write(companies(n), folder / f"{name}.shp", encoding="UTF-8")
-
-
 def test_truncated_shp(tmp_path):
     path = shapefile(tmp_path)
     data = path.read_bytes()
@@ -627,22 +562,6 @@ def test_empty_file(tmp_path):
 
 def names_of(frame):
     return frame["name"].tolist()
-
-
-def encoded_shapefile(tmp_path, encoding, *, cpg="keep", ldid=None):
-    folder = tmp_path / f"enc-{encoding}-{cpg}-{ldid}"
-    folder.mkdir()
-    path = write(companies(3), folder / "companies.shp", encoding=encoding)
-    cpg_path = path.with_suffix(".cpg")
-    if cpg is None:
-        cpg_path.unlink()
-    elif cpg != "keep":
-        cpg_path.write_text(cpg)
-    if ldid is not None:
-        dbf = bytearray(path.with_suffix(".dbf").read_bytes())
-        dbf[29] = ldid
-        path.with_suffix(".dbf").write_bytes(bytes(dbf))
-    return path
 
 
 @pytest.mark.parametrize("encoding", ["UTF-8", "cp1252", "cp865"])
@@ -857,6 +776,7 @@ def run_cli(*args):
     )
 
 
+@pytest.mark.slow
 def test_cli_validate_names_problems_without_traceback(tmp_path):
     frame = districts(3)
     frame["district_id"] = ["d1", "d1", "d3"]
@@ -872,6 +792,7 @@ def test_cli_validate_names_problems_without_traceback(tmp_path):
     assert "DamagedFileError" in output and "line 2" in output
 
 
+@pytest.mark.slow
 def test_cli_validate_damaged_file_and_missing_path(tmp_path):
     (tmp_path / "districts.geojson").write_text("<html>error</html>", encoding="utf-8")
     result = run_cli("validate", str(tmp_path / "districts.geojson"))
@@ -882,6 +803,7 @@ def test_cli_validate_damaged_file_and_missing_path(tmp_path):
     assert "does not exist" in result.stdout + result.stderr
 
 
+@pytest.mark.slow
 def test_cli_validate_good_data_exits_zero(tmp_path):
     write(districts(), tmp_path / "districts.gpkg")
     write(companies(), tmp_path / "companies.gpkg")

@@ -10,8 +10,8 @@ import subprocess
 import sys
 
 import pytest
+from builders import CONTRACT_COLUMNS
 from conftest import REPO
-from test_summary import CONTRACT_COLUMNS
 
 from areas.cli import main
 
@@ -118,6 +118,7 @@ def test_map_writes_a_self_contained_file(tmp_path, capsys):
     assert not re.search(r"<link[^>]+href=[\"']?https?:", html)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -145,6 +146,7 @@ def test_no_command_prints_help_and_exits_2(capsys):
     assert "report" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_version():
     result = run("--version")
     assert result.returncode == 0 and result.stdout.startswith("areas ")

@@ -194,9 +194,8 @@ def test_page_is_self_contained():
 
 # --- in the browser -------------------------------------------------------------------------
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="browser tests need Playwright")
-
 from conftest import CHROMIUM_ARGS, require_or_skip  # noqa: E402
+from playwright import sync_api  # noqa: E402
 
 READY = """async (name) => {
     const layer = window[name];

@@ -48,6 +48,7 @@ def dump_tables(report: Path, dest: Path) -> list[str]:
     return sorted(names)
 
 
+@pytest.mark.slow
 def test_report_tables_match_golden(tmp_path):
     report = _write_report(tmp_path / "report")
     got = tmp_path / "tables"

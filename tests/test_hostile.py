@@ -30,7 +30,7 @@ from pathlib import Path
 import pandas as pd
 import pyproj
 import pytest
-from test_bad_input import X0, Y0, districts, feature, ring, square, write, write_geojson
+from builders import HOLME_X0, HOLME_Y0, districts, feature, ring, square, write, write_geojson
 
 import areas
 from areas.cli import main
@@ -38,6 +38,7 @@ from areas.dates import DATE_HELP, read_date, resolve_date
 from areas.errors import AreasError, ConfigError, printable
 from areas.load.values import read_number
 
+X0, Y0 = HOLME_X0, HOLME_Y0  # Avedøre Holme, EPSG:25832
 FALLBACK = ("--fallback", "empty")
 _TO_4326 = pyproj.Transformer.from_crs("EPSG:25832", "EPSG:4326", always_xy=True)
 
@@ -964,6 +965,7 @@ def test_read_number_matches_the_longhand_rule(decimal, count):
         assert read_number(text, decimal, count=count) == _reference(text, decimal, count), text
 
 
+@pytest.mark.slow
 def test_message_ids_with_escapes_reach_the_terminal_escaped(tmp_path):
     source = built(CASES[CASE_IDS.index("escape_sequences_in_ids")], tmp_path)
     result = subprocess.run(
@@ -989,6 +991,7 @@ SUBPROCESS_CASES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case_id", SUBPROCESS_CASES)
 def test_real_process(case_id, tmp_path):
     case = CASES[CASE_IDS.index(case_id)]

@@ -7,114 +7,14 @@ what it drew. Screenshots go to the ``artifacts_dir`` folder.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from builders import XSS_NAMES, Opened, hand_summary, make_atlas  # the same fixtures
+from conftest import CHROMIUM_ARGS, require_or_skip
+from playwright import sync_api
 
 from areas.output.maps.build import overview_map, save_map
 
 pytestmark = pytest.mark.browser
-
-sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="browser tests need Playwright for Python"
-)
-
-from builders import XSS_NAMES, hand_summary, make_atlas  # noqa: E402  (the same fixtures)
-from conftest import CHROMIUM_ARGS, require_or_skip  # noqa: E402
-
-VIEWPORT = {"width": 1200, "height": 800}
-
-# The folium map object: the one global `map_<hex>`.
-FIND_MAP = """() => {
-    const names = Object.keys(window).filter((k) => /^map_[0-9a-f]+$/.test(k));
-    if (names.length !== 1) { throw new Error("expected one map, found " + names.join(",")); }
-    return names[0];
-}"""
-COUNT_KINDS = """(name) => {
-    const counts = {};
-    window[name].eachLayer((l) => {
-        const kind = l.options && l.options.areasKind;
-        if (kind) { counts[kind] = (counts[kind] || 0) + 1; }
-    });
-    return counts;
-}"""
-# Centre the map on a layer (by kind and id or index) and return its position on the page.
-CENTRE_ON = """([name, kind, key, zoom]) => {
-    const map = window[name];
-    let found = null;
-    map.eachLayer((l) => {
-        const o = l.options || {};
-        if (o.areasKind === kind && (o.areasId === key || o.areasIndex === key)) { found = l; }
-    });
-    if (found === null) { throw new Error("no layer " + kind + " " + key); }
-    map.setView(found.getLatLng ? found.getLatLng() : found.getCenter(), zoom, {animate: false});
-    const box = map.getContainer().getBoundingClientRect();
-    const p = map.latLngToContainerPoint(found.getLatLng ? found.getLatLng() : found.getCenter());
-    return [box.left + p.x, box.top + p.y];
-}"""
-TOOLTIPS = """() => Array.from(document.querySelectorAll(".leaflet-tooltip")).map((t) => ({
-    title: (t.querySelector(".areas-tip-title") || {}).textContent,
-    text: t.textContent,
-    elements: Array.from(t.querySelectorAll("*")).map((e) => e.tagName.toLowerCase()),
-}))"""
-
-
-class Opened:
-    """A page holding a saved map, with everything that went wrong recorded."""
-
-    def __init__(self, browser, path: Path) -> None:
-        self.page = browser.new_page(viewport=VIEWPORT)
-        self.console_errors: list[str] = []
-        self.page_errors: list[str] = []
-        self.dialogs: list[str] = []
-        self.blocked: list[str] = []
-        self.page.on(
-            "console", lambda m: self.console_errors.append(m.text) if m.type == "error" else None
-        )
-        self.page.on("pageerror", lambda e: self.page_errors.append(str(e)))
-        self.page.on("dialog", self._dialog)
-        self.page.route("**/*", self._route)
-        self.page.goto(path.resolve().as_uri())
-        self.page.wait_for_function("() => document.readyState === 'complete'")
-        self.map = self.page.evaluate(FIND_MAP)
-        self.page.wait_for_timeout(150)
-
-    def _dialog(self, dialog) -> None:
-        self.dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    def _route(self, route) -> None:
-        url = route.request.url
-        if url.startswith(("file:", "data:")):
-            route.continue_()
-        else:
-            self.blocked.append(url)
-            route.abort()
-
-    def counts(self) -> dict[str, int]:
-        """Count the drawn layers by kind (``options.areasKind``)."""
-        return self.page.evaluate(COUNT_KINDS, self.map)
-
-    def hover(self, kind: str, key, zoom: int = 16) -> list[dict]:
-        """Move the mouse onto a layer and return the open tooltips."""
-        self.page.mouse.move(1, 1)
-        x, y = self.page.evaluate(CENTRE_ON, [self.map, kind, key, zoom])
-        self.page.wait_for_timeout(100)  # the canvas redraws on the next frame
-        self.page.mouse.move(x, y)
-        self.page.wait_for_timeout(100)
-        return self.page.evaluate(TOOLTIPS)
-
-    def assert_clean(self) -> None:
-        """Check nothing failed, popped up, reached for the network or ran injected code."""
-        assert self.page_errors == []
-        assert self.console_errors == []
-        assert self.dialogs == []
-        assert self.blocked == [], "the page tried to reach the network"
-        assert self.page.evaluate("() => window.__xss") is None
-
-    def close(self) -> None:
-        """Close the page."""
-        self.page.close()
 
 
 @pytest.fixture(scope="module")

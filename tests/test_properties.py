@@ -25,6 +25,8 @@ from areas.analysis.transit.access import transit_access
 from areas.analysis.transit.distance import Measured, StopSet
 from areas.atlas import Atlas
 
+pytestmark = pytest.mark.slow  # hypothesis runs every property on many atlases
+
 CRS = "EPSG:25832"
 X0, Y0 = 717_000.0, 6_167_000.0
 CELL = 10.0

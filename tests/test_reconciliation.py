@@ -27,9 +27,19 @@ import pandas as pd
 import pyogrio
 import pytest
 import shapely
+from builders import (
+    CASES,
+    FALLBACK,
+    HOLME_X0,
+    HOLME_Y0,
+    URN_25832,
+    built,
+    district_props,
+    feature,
+    ring,
+    write_geojson,
+)
 from shapely.geometry import Point
-from test_bad_input import URN_25832, X0, Y0, district_props, feature, ring, write_geojson
-from test_corpus_cli import CASES, FALLBACK, built
 
 import areas
 from areas.atlas import Atlas
@@ -37,6 +47,7 @@ from areas.errors import AreasWarning
 from areas.output.report.write import REPORT_LABELS, write_report
 from areas.schema import KINDS, WORK_CRS
 
+X0, Y0 = HOLME_X0, HOLME_Y0  # Avedøre Holme, EPSG:25832
 USABLE = [c for c in CASES if c.outcome != "error"]
 COMPANY_SUFFIXES = (".gpkg", ".geojson", ".json", ".shp", ".csv", ".fgb")
 
@@ -139,6 +150,7 @@ def check_report(atlas: Atlas, summary, out: Path, lang: str) -> None:
 # --------------------------------------------------------------------------- the corpus
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", USABLE, ids=[c.id for c in USABLE])
 def test_corpus_case_reconciles(case, tmp_path):
     source = built(case, tmp_path)
@@ -295,6 +307,7 @@ def test_a_firm_without_geometry_in_a_hand_made_atlas():
     assert [f["id"] for f in rec["excluded_firms"]] == ["b"]
 
 
+@pytest.mark.slow
 def test_report_on_a_hand_made_atlas_with_a_firm_without_geometry(tmp_path):
     atlas = _hand_atlas()
     summary = check_summary(atlas, rows_in=3)

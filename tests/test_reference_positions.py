@@ -221,6 +221,7 @@ def test_network_levels_mark_crossings_without_meeting(edges):
     assert len(np.unique(crossing[0])) >= 0.8 * len(lower)
 
 
+@pytest.mark.slow
 def test_no_network_edge_on_a_motorway(edges, motorways):
     """No walkable line runs along a motorway (GeoFA ``Off. statsvej``)."""
     zone = shapely.buffer(motorways, 3.0)

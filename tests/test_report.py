@@ -269,6 +269,7 @@ def test_invalid_arguments_are_refused_before_writing(tmp_path, kwargs, match):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_failed_run_keeps_previous_report_and_leaves_nothing(tmp_path, monkeypatch):
     out = tmp_path / "r"
     write_report(tiny_atlas(), out, as_of="2026-01-01", progress=False)
@@ -441,6 +442,7 @@ def _bid_table(page: Path) -> dict[str, dict[str, str]]:
     return {cells[0]: dict(zip(header, cells, strict=True)) for cells in rows}
 
 
+@pytest.mark.slow
 def test_inactive_bid_shows_the_reported_member_count(bundled_report, tiny_report, tmp_path):
     # Avedøre Holme's BID ended 2023-12-31: no member is counted on 2026-01-01, so the
     # page shows the 78 members the BID layer states, marked as reported
@@ -459,6 +461,7 @@ def test_inactive_bid_shows_the_reported_member_count(bundled_report, tiny_repor
     assert row["Active"] == "no" and row["Members"] == "2 (reported)"
 
 
+@pytest.mark.slow
 def test_district_selection_limits_pages_and_tables(tmp_path):
     result = write_report(
         tiny_atlas(), tmp_path / "r", districts=["../syd"], as_of="2026-01-01", progress=False
@@ -478,6 +481,7 @@ def test_district_selection_limits_pages_and_tables(tmp_path):
     assert result.provenance["parameters"]["districts"] == ["../syd"]
 
 
+@pytest.mark.slow
 def test_include_counts_planned_stops_before_they_open(tmp_path):
     result = write_report(
         tiny_atlas(), tmp_path / "r", as_of="2025-01-01", include=("planned",), progress=False
@@ -492,6 +496,7 @@ def test_include_counts_planned_stops_before_they_open(tmp_path):
     assert result.provenance["reconciles"] is True
 
 
+@pytest.mark.slow
 def test_second_run_replaces_the_report(tmp_path):
     out = tmp_path / "r"
     first = write_report(tiny_atlas(), out, as_of="2026-01-01", progress=False)
@@ -506,6 +511,7 @@ def test_second_run_replaces_the_report(tmp_path):
     _check_complete(out)
 
 
+@pytest.mark.slow
 def test_progress_prints_a_summary(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("COLUMNS", "400")
     write_report(tiny_atlas(), tmp_path / "r", as_of="2026-01-01", progress=True)
@@ -517,6 +523,7 @@ def test_progress_prints_a_summary(tmp_path, capsys, monkeypatch):
 # --------------------------------------------------------------------------- the bundled layers
 
 
+@pytest.mark.slow
 def test_bundled_report_structure(bundled_report):
     out = bundled_report.out_dir
     ids = [
@@ -551,6 +558,7 @@ def test_danish_key_figure_counts_stops_not_stations(tiny_report):
     assert "Stationer i drift" not in page
 
 
+@pytest.mark.slow
 def test_bundled_total_row_leaves_out_the_withdrawn_district(bundled_report):
     """Holmene (withdrawn, 320 ha) is listed but not added to the total business area."""
     page = (bundled_report.out_dir / "index.html").read_text(encoding="utf-8")
@@ -567,6 +575,7 @@ def test_bundled_total_row_leaves_out_the_withdrawn_district(bundled_report):
     assert f"{sum(float(r['area_ha']) for r in summary):,.1f}" not in cells
 
 
+@pytest.mark.slow
 def test_bundled_geopackage_with_gdal_cli(bundled_report):
     ogrinfo = shutil.which("ogrinfo") or "/usr/bin/ogrinfo"
     if not Path(ogrinfo).exists():
@@ -728,6 +737,7 @@ def test_killed_at_any_moment_leaves_a_complete_report(tmp_path, previous_report
     )
 
 
+@pytest.mark.slow
 def test_bundled_provenance_carries_the_cross_layer_notes(bundled_report):
     """Overlapping rewilding plots are a cross-layer note: the report's provenance keeps it."""
     import areas

@@ -36,7 +36,8 @@ def report(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(chromium):
-    sync_api = pytest.importorskip("playwright.sync_api")
+    from playwright import sync_api
+
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=str(chromium), args=CHROMIUM_ARGS, headless=True

@@ -213,6 +213,7 @@ def test_companies_round_trip_through_input_formats(fmt, frame, tmp_path_factory
 # --------------------------------------------------------------------------- the report writers
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(frame=district_layers())
 def test_export_writers_round_trip(frame, tmp_path_factory):
@@ -321,6 +322,7 @@ def _same(a, b, column: str) -> bool:
     return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-12)
 
 
+@pytest.mark.slow
 @settings(
     max_examples=8,
     deadline=None,

@@ -215,6 +215,7 @@ def html_files(published) -> list[Path]:
 # --------------------------------------------------------------------------- 1. the file system
 
 
+@pytest.mark.slow
 def test_everything_was_written(published):
     assert published["codes"] == [0, 0, 0, 0]
     out = published["out"]
@@ -227,6 +228,7 @@ def test_everything_was_written(published):
     ]
 
 
+@pytest.mark.slow
 def test_every_file_lies_inside_the_output_folder(published):
     before, after = published["before"], published["after"]
     assert after["root"] == before["root"]  # nothing new at the file-system root
@@ -241,6 +243,7 @@ def test_every_file_lies_inside_the_output_folder(published):
     assert not Path("/abs/path").exists() and not Path("/abs").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("report", ["report", "cli-report"])
 def test_district_pages_have_safe_unique_names(published, report):
     folder = published["out"] / report
@@ -260,6 +263,7 @@ def test_district_pages_have_safe_unique_names(published, report):
     assert len({s.lower() for s in stems}) == expected  # one per district, also ignoring case
 
 
+@pytest.mark.slow
 def test_api_result_pages_are_inside_the_report(published):
     result = published["result"]
     districts = (published["out"] / "report" / "districts").resolve()
@@ -298,6 +302,7 @@ class Elements(HTMLParser):
 INJECTED_CODE = {"alert(1)", "window.__pwned=2", "parent.__pwned=4", "body{display:none}"}
 
 
+@pytest.mark.slow
 def test_no_payload_is_live_in_the_raw_html(published):
     files = html_files(published)
     assert len(files) > 2 * len(HOSTILE_IDS)
@@ -318,6 +323,7 @@ def test_no_payload_is_live_in_the_raw_html(published):
         assert not INJECTED_CODE & {code for _, code in page.code}, path.name
 
 
+@pytest.mark.slow
 def test_pages_carry_the_payloads_as_escaped_text(published):
     index = (published["out"] / "report" / "index.html").read_text(encoding="utf-8")
     for name in hostile_atlas().districts["name"]:
@@ -329,6 +335,7 @@ def test_pages_carry_the_payloads_as_escaped_text(published):
     assert any(str(markupsafe.escape(PAYLOADS[8])) in text for text in pages)
 
 
+@pytest.mark.slow
 def test_other_outputs_keep_the_text_verbatim(published):
     """CSV and GeoPackage carry the names as data, unchanged (escaping is for HTML only)."""
     import csv
@@ -342,6 +349,7 @@ def test_other_outputs_keep_the_text_verbatim(published):
     assert html.escape(PAYLOADS[0]) not in names
 
 
+@pytest.mark.slow
 def test_spreadsheet_cells_are_text_not_formulas(published):
     from openpyxl import load_workbook
 
@@ -361,7 +369,8 @@ LOCAL = ("file:", "data:", "about:", "blob:")
 
 @pytest.fixture(scope="module")
 def browser(chromium):
-    sync_api = pytest.importorskip("playwright.sync_api")
+    from playwright import sync_api
+
     with sync_api.sync_playwright() as p:
         b = p.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS, headless=True)
         yield b
@@ -475,7 +484,7 @@ def test_every_map_file_in_a_browser(published, browser):
 
 @pytest.mark.browser
 def test_firm_tooltips_show_the_payload_as_text(published, browser, artifacts_dir):
-    from test_maps_browser import Opened  # hovering and tooltips, as in the map browser tests
+    from builders import Opened  # hovering and tooltips, as in the map browser tests
 
     atlas = hostile_atlas(CLI_IDS)  # the atlas the command line read
     page = Opened(browser, published["out"] / "maps" / "overview.html")
@@ -513,6 +522,7 @@ _TEMPLATE_FIELDS = (
 )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("output", ["overview_map", "district_map", "write_report"])
 def test_attribute_text_is_never_run_as_code(output, tmp_path):
     from areas.output.maps.build import district_map, overview_map, save_map
@@ -535,7 +545,7 @@ def test_attribute_text_is_never_run_as_code(output, tmp_path):
 
 
 def test_names_with_template_delimiters_are_plain_text(tmp_path, capsys):
-    from test_bad_input import companies, districts, write
+    from builders import companies, districts, write
 
     names = ["Bistro {#1} ApS", "Plan {{ 7*7 }} A/S", "Værksted {% raw %}"]
     write(districts(2, name=["Erhverv {{ 2021 }}", "Øst {#"]), tmp_path / "districts.gpkg")
@@ -550,6 +560,7 @@ def test_names_with_template_delimiters_are_plain_text(tmp_path, capsys):
         assert json.dumps(name, ensure_ascii=False) in data, name
 
 
+@pytest.mark.slow
 def test_dollar_signs_in_names_are_plain_text(tmp_path):
     from builders import tiny_atlas
 
@@ -578,9 +589,10 @@ def test_dollar_signs_in_chart_labels_are_plain_text():
     assert "Øst $^$" in svg and "$5 og $10" in svg
 
 
+@pytest.mark.slow
 def test_names_the_font_lacks_are_drawn_without_a_warning(tmp_path, capsys):
     """A district named in a script DejaVu Sans lacks publishes with no warning printed."""
-    from test_bad_input import companies, districts, write
+    from builders import companies, districts, write
 
     names = ["工业园区", "Ærø 東区"]
     write(districts(2, name=names), tmp_path / "districts.gpkg")

@@ -3,81 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import zipfile
 
 import geopandas as gpd
 import pytest
+from builders import FEED, write_feed
 from shapely.geometry import Point
 
 from areas.analysis.service import join_stops, parse_window, service_frequency
 from areas.errors import AreasWarning, ConfigError, DamagedFileError, MissingLayerError, SchemaError
 from areas.load.gtfs import read_gtfs
-
-# Wednesday 2026-09-02 is a weekday of the feed; 2026-09-03 (Thursday) is cancelled by
-# calendar_dates; Saturday 2026-09-05 gets an extra service.
-FEED = {
-    "agency.txt": "agency_id,agency_name,agency_url,agency_timezone\nA,Test,http://x,Europe/Copenhagen\n",
-    "stops.txt": (
-        "stop_id,stop_name,stop_lat,stop_lon,location_type,parent_station\n"
-        "GST,Glostrup St.,55.6630,12.3975,1,\n"
-        "GST1,Glostrup St. spor 1,55.6631,12.3976,0,GST\n"
-        "GST2,Glostrup St. spor 2,55.6629,12.3974,0,GST\n"
-        "NORD,Glostrup Nord - Hersted,55.6800,12.3963,0,\n"
-        "B1,Naverland,55.6700,12.3900,0,\n"
-    ),
-    "routes.txt": (
-        "route_id,agency_id,route_short_name,route_type\nLR,A,L,900\nBUS,A,500S,3\nST,A,B,109\n"
-    ),
-    "trips.txt": (
-        "route_id,service_id,trip_id,direction_id\n"
-        "LR,WK,lr1,0\nLR,WK,lr2,1\nLR,WK,lr3,0\n"
-        "BUS,WK,bus_freq,0\n"
-        "ST,WK,late1,0\n"
-        "ST,SAT,sat1,0\n"
-        "ST,WK,st2,1\n"
-    ),
-    "stop_times.txt": (
-        "trip_id,arrival_time,departure_time,stop_id,stop_sequence\n"
-        # light rail northbound GST1 -> NORD at 07:10 and 08:10, southbound NORD -> GST2 at 07:30
-        "lr1,07:10:00,07:10:00,GST1,1\nlr1,07:20:00,07:20:00,NORD,2\n"
-        "lr2,07:30:00,07:30:00,NORD,1\nlr2,07:40:00,07:40:00,GST2,2\n"
-        "lr3,08:10:00,08:10:00,GST1,1\nlr3,08:20:00,08:20:00,NORD,2\n"
-        # bus template, expanded by frequencies.txt
-        "bus_freq,06:00:00,06:00:00,B1,1\nbus_freq,06:05:00,06:05:00,GST1,2\n"
-        # S-train trip of the service day running past midnight: GST2 at 24:30 (00:30 next day)
-        "late1,24:20:00,24:20:00,B1,1\nlate1,24:30:00,24:30:00,GST2,2\n"
-        "late1,24:40:00,24:40:00,NORD,3\n"
-        "sat1,07:15:00,07:15:00,GST1,1\nsat1,07:25:00,07:25:00,NORD,2\n"
-        "st2,08:59:00,08:59:00,NORD,1\nst2,09:05:00,09:05:00,GST2,2\n"
-    ),
-    "frequencies.txt": (
-        "trip_id,start_time,end_time,headway_secs,exact_times\n"
-        # every 20 minutes from 07:00 up to (not including) 09:00: 07:00 07:20 ... 08:40 = 6 trips
-        "bus_freq,07:00:00,09:00:00,1200,1\n"
-        # headway-based every 30 minutes 09:00-10:00: 2 trips
-        "bus_freq,09:00:00,10:00:00,1800,0\n"
-    ),
-    "calendar.txt": (
-        "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\n"
-        "WK,1,1,1,1,1,0,0,20260810,20261104\n"
-        "SAT,0,0,0,0,0,0,0,20260810,20261104\n"
-    ),
-    "calendar_dates.txt": "service_id,date,exception_type\nWK,20260903,2\nSAT,20260905,1\n",
-}
-
-
-def write_feed(tmp_path, files=FEED, *, as_zip=True, name="gtfs"):
-    if as_zip:
-        path = tmp_path / f"{name}.zip"
-        with zipfile.ZipFile(path, "w") as zf:
-            for fname, text in files.items():
-                zf.writestr(fname, text)
-        return path
-    folder = tmp_path / name
-    folder.mkdir()
-    for fname, text in files.items():
-        (folder / fname).write_text(text, encoding="utf-8")
-    return folder
 
 
 def counts(result):

@@ -207,6 +207,7 @@ def test_matches_the_slow_reference(net):
         assert math.isclose(fast[firm], value, rel_tol=1e-9, abs_tol=1e-12)
 
 
+@pytest.mark.slow
 @settings(max_examples=30, deadline=None)
 @given(networks(), st.data())
 def test_adding_a_trip_never_lowers_ptal(net, data):
@@ -223,6 +224,7 @@ def test_adding_a_trip_never_lowers_ptal(net, data):
     assert (after >= before - 1e-12).all()
 
 
+@pytest.mark.slow
 @settings(max_examples=30, deadline=None)
 @given(networks(), st.data())
 def test_removing_a_stop_never_raises_ptal(net, data):
@@ -234,6 +236,7 @@ def test_removing_a_stop_never_raises_ptal(net, data):
     assert (after <= before + 1e-12).all()
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None)
 @given(networks(), st.randoms(use_true_random=False))
 def test_independent_of_row_order(net, rnd):
@@ -306,6 +309,7 @@ PAIRS = pd.DataFrame({"company_id": ["f", "f", "f", "g", "g"],
                       "distance_m": [100.0, 500.0, 900.0, 300.0, 50.0]})  # fmt: skip
 
 
+@pytest.mark.slow
 @settings(max_examples=15, deadline=None)
 @given(trip_lists())
 def test_adding_a_trip_to_the_feed_never_lowers_ptal(data):

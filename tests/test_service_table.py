@@ -148,7 +148,7 @@ def test_unknown_stop_and_missing_column():
 
 
 def test_combined_with_a_feed(tmp_path):
-    from test_service_gtfs import write_feed
+    from builders import write_feed
 
     from areas.analysis.service import combine_service
 

@@ -11,6 +11,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from builders import CONTRACT_COLUMNS
 from geopandas.testing import assert_geodataframe_equal
 from shapely.geometry import Point, box
 
@@ -22,27 +23,6 @@ from areas.scenario import active_bids, plots_established, stops_in_service
 
 CRS = "EPSG:25832"
 X0, Y0 = 700_000.0, 6_172_000.0
-
-CONTRACT_COLUMNS = [
-    "district_id",
-    "name",
-    "municipality",
-    "status",
-    "area_ha",
-    "companies",
-    "employees",
-    "bid_area_ha",
-    "bid_area_share",
-    "companies_in_bid",
-    "companies_in_bid_share",
-    "bid_members",
-    "bid_participation_share",
-    "rewilded_ha",
-    "rewilded_share",
-    "rail_600m_companies_share",
-    "rail_600m_employees_share",
-    "median_rail_distance_m",
-]
 
 
 def sq(x0, y0, x1, y1):
