@@ -31,6 +31,7 @@ import pandas as pd
 import pyproj
 import pytest
 from test_bad_input import X0, Y0, districts, feature, ring, square, write, write_geojson
+from test_reconciliation import check_summary
 
 import areas
 from areas.cli import main
@@ -859,6 +860,56 @@ def test_danish_thousands_reach_the_summary(tmp_path, capsys):
     code, out, _ = cli(capsys, "summary", "--layers", str(source), "--format", "json", *FALLBACK)
     rows = {r["district_id"]: r for r in json.loads(out)["districts"]}
     assert code == 0 and rows["d1"]["employees"] == 12000 + 1250 + 3
+
+
+def test_firms_in_overlapping_local_plans(tmp_path, capsys):
+    """A firm in an overlap goes to the plan of highest priority, else the newest adopted."""
+    folder = tmp_path / "plans"
+    folder.mkdir()
+    plans = districts(
+        n=3,
+        district_id=["lp-101", "lp-240", "lp-300"],
+        adopted=["12-03-1998", "01-06-2021", None],  # day first: 1 June 2021
+        priority=[None, None, 1],
+        geometry=[square(X0, Y0, 1000), square(X0 + 500, Y0, 1000), square(X0 + 800, Y0, 300)],
+    )
+    write(plans, folder / "districts.gpkg")
+    # (x, y) offsets and the plan each firm must go to
+    firms = {
+        "0001": (100, 500, "lp-101"),  # lp-101 only
+        "0002": (600, 500, "lp-240"),  # lp-101 and lp-240: the newer plan
+        "0003": (900, 100, "lp-300"),  # all three: lp-300 has a priority
+        "0004": (900, 500, "lp-240"),  # lp-101 and lp-240, above lp-300
+        "0005": (1400, 500, "lp-240"),  # lp-240 only
+        "0006": (3000, 500, None),  # outside
+    }
+    lines = ["company_id;name;employees;lon;lat"]
+    for cid, (dx, dy, _) in firms.items():
+        lon, lat = _TO_4326.transform(X0 + dx, Y0 + dy)
+        lines.append(f"{cid};Firm {cid};2;{lon:.7f};{lat:.7f}".replace(".", ","))
+    (folder / "companies.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    report = areas.validate(folder, fallback="empty")
+    overlap = [n for n in report.notes if n.code == "OverlappingDistricts"]
+    assert len(overlap) == 1 and "3 pair(s)" in overlap[0].message
+    boundary = [n for n in report.notes if n.code == "SharedBoundaryFirms"]
+    assert boundary and "newest local plan wins" in boundary[0].message
+    assert "0003 → lp-300" in boundary[0].message
+
+    atlas = areas.load(folder, fallback="empty")
+    assert str(atlas.districts.set_index("district_id").loc["lp-240", "adopted"])[:10] == (
+        "2021-06-01"
+    )
+    summary = check_summary(atlas, rows_in=len(firms))
+    got = summary.assignment.set_index("company_id")["district_id"]
+    for cid, (_, _, plan) in firms.items():
+        assert (None if pd.isna(got[cid]) else got[cid]) == plan, cid
+    counts = summary.table.set_index("district_id")["companies"].to_dict()
+    assert counts == {"lp-101": 1, "lp-240": 3, "lp-300": 1}  # each firm once
+
+    code, out, _ = cli(capsys, "summary", "--layers", str(folder), "--format", "json", *FALLBACK)
+    rows = {r["district_id"]: r["companies"] for r in json.loads(out)["districts"]}
+    assert code == 0 and rows == counts
 
 
 # ================================================================ dates on the command line
