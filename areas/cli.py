@@ -19,7 +19,8 @@ from collections.abc import Sequence
 
 from areas import __version__
 from areas.constants import DEFAULT_LANGUAGE, DEFAULT_THRESHOLDS_M, DISTANCES, LANGUAGES
-from areas.errors import AreasError, AreasWarning, OutputError
+from areas.dates import DATE_HELP, resolve_date
+from areas.errors import AreasError, AreasWarning, OutputError, json_text, printable
 from areas.output.i18n import format_cell, format_share, format_value
 from areas.schema import STATUSES
 
@@ -54,7 +55,7 @@ def _add_scenario(parser: argparse.ArgumentParser) -> None:
     )
     _add_source_options(parser)
     parser.add_argument(
-        "--as-of", metavar="DATE", help="scenario date, YYYY-MM-DD (default: today)"
+        "--as-of", metavar="DATE", help=f"the scenario's date: {DATE_HELP} (default: today)"
     )
     parser.add_argument(
         "--include",
@@ -85,9 +86,28 @@ def _add_distance(parser: argparse.ArgumentParser) -> None:
     )
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser that echoes a bad argument escaped (no raw control characters)."""
+
+    def error(self, message: str):  # type: ignore[override]
+        super().error(printable(message))
+
+
+#: The date options, checked before any layer is read (named as the API names them).
+_DATE_OPTIONS = ("as_of", "compare_as_of")
+
+
+def _check_dates(args) -> None:
+    """Raise ConfigError, naming the option and the forms read, for a date that is not one."""
+    for dest in _DATE_OPTIONS:
+        value = getattr(args, dest, None)
+        if value is not None:
+            resolve_date(value, name=dest)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``areas`` command."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="areas",
         description=(
             "BID coverage, rewilded hectares and transit accessibility for business districts. "
@@ -126,7 +146,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_distance(p)
     p.add_argument("--out", default="areas-report", metavar="DIR", help="default: ./areas-report")
     p.add_argument("--district", nargs="+", metavar="ID", help="only these districts")
-    p.add_argument("--compare-as-of", metavar="DATE", help="also show the change since this date")
+    p.add_argument(
+        "--compare-as-of", metavar="DATE", help=f"also show the change since this date; {DATE_HELP}"
+    )
     p.add_argument("--lang", choices=sorted(LANGUAGES), default=DEFAULT_LANGUAGE)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
@@ -187,7 +209,7 @@ def _cmd_validate(args) -> int:
 
     report = validate(args.source, config=args.config, crs=args.crs, fallback=args.fallback)
     if args.format == "json":
-        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        print(json_text(report.to_dict(), indent=2))
     else:
         print(report.to_text())
     return 0 if report.ok else 1
@@ -258,7 +280,7 @@ def _cmd_summary(args) -> int:
             "reconciliation": summary.reconciliation,
             "districts": json.loads(table.to_json(orient="records", date_format="iso")),
         }
-        print(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
+        print(json_text(payload, indent=2, default=str))
         return 0
     from rich.table import Table
 
@@ -356,6 +378,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         warnings.simplefilter("default")
         warnings.showwarning = _show_warning
         try:
+            _check_dates(args)
             return _COMMANDS[args.command](args)
         except OutputError as exc:
             print(f"areas: error: {exc}", file=sys.stderr)

@@ -14,7 +14,9 @@ Rules
   an active BID; the participation share is members / firms in active BIDs.
   ``bid_member`` missing counts as not a member.
 - **Employees.** Unknown employee counts count as 0 in sums and shares.
-- A share with a zero denominator is ``NaN``.
+- A share with a zero denominator is ``NaN``; every share is in [0, 1]
+  exactly (a BID covering its district completely gives 1, not a rounding
+  error off it: an uncovered remainder under 0.01 m² is a sliver).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import pandas as pd
 
 from areas.analysis._geom import (
     area_ha,
+    area_share,
     as_counts,
     clip_pairs,
     first_by_rank,
@@ -198,7 +201,7 @@ def _bid_coverage(
         {
             "area_ha": district_area,
             "bid_area_ha": bid_area,
-            "bid_area_share": safe_share(bid_area, district_area),
+            "bid_area_share": area_share(bid_area, district_area),
             "companies": as_counts(firms_n),
             "employees": as_counts(emp_n),
             "companies_in_bid": as_counts(in_bid_n),

@@ -12,7 +12,8 @@ Rules
   pairs of plots and their shared hectares) and summed per district as
   ``overlap_ha`` (the area covered by two or more plots); ``plots_sum_ha`` is
   the naive sum of the clipped plots, so ``plots_sum_ha - rewilded_ha`` is
-  what adding plots up would double count.
+  what adding plots up would double count. ``rewilded_share`` is in [0, 1]
+  exactly (plots covering the district completely give 1).
 - **Owners.** An owner containing "kommune" (any case) is the municipality,
   any other owner is a firm, a missing owner is unknown. Owners are
   distinct by their text, compared without regard to case or spacing.
@@ -40,10 +41,12 @@ import shapely
 from areas.analysis._geom import (
     MIN_AREA_M2,
     area_ha,
+    area_share,
     clip_pairs,
     nullable_int,
     numeric_column,
     polygon_layer,
+    safe_ratio,
     safe_share,
     text_column,
     union_by_group,
@@ -249,7 +252,7 @@ def _rewilding(
         {
             "area_ha": district_area,
             "rewilded_ha": rewilded,
-            "rewilded_share": safe_share(rewilded, district_area),
+            "rewilded_share": area_share(rewilded, district_area),
             "plots": plots_n.astype(np.int64),
             "owners": owners_n.astype(np.int64),
             "firm_owners": firm_n.astype(np.int64),
@@ -348,7 +351,7 @@ def _by_year(
                     "year": np.full(n_d, y, dtype=np.int64),
                     "rewilded_ha": ha,
                     "added_ha": ha - previous,
-                    "rewilded_share": safe_share(ha, district_area),
+                    "rewilded_share": area_share(ha, district_area),
                 }
             )
         )
@@ -470,7 +473,7 @@ def _survey(plots: pd.DataFrame, rewilding: pd.DataFrame) -> pd.DataFrame:
                 ref["reference_habitat"].to_numpy(dtype=object), dtype="str"
             ),
             "reference_species_count": nullable_int(ref_species),
-            "wild_lawn_ratio": safe_share(species, ref_species),
+            "wild_lawn_ratio": safe_ratio(species, ref_species),
         }
     ).reset_index(drop=True)
 
