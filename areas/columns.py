@@ -45,10 +45,28 @@ __all__ = [
     "threshold_columns",
     "unit_of",
     "is_numeric",
+    "NUMERIC_UNITS",
+    "PTAL_BAND_CODES",
 ]
 
 #: Units of a column: how its cells are written and which columns are numbers.
-Unit = Literal["share", "ha", "m", "m2", "count", "status", "mode", "band", "value"]
+Unit = Literal[
+    "share",
+    "ha",
+    "m",
+    "m2",
+    "count",
+    "frequency",
+    "index",
+    "status",
+    "mode",
+    "band",
+    "ptal",
+    "access",
+    "value",
+]
+#: Units of columns of numbers.
+NUMERIC_UNITS = ("share", "ha", "m", "m2", "count", "frequency", "index")
 #: What a share or band column counts.
 COUNTED = ("companies", "employees")
 
@@ -83,8 +101,11 @@ class Column:
         Its label in English and Danish (may hold ``{t}`` and ``{band}``).
     unit : Unit
         ``share`` (0–1, written as a percentage), ``ha``, ``m``, ``m2``,
-        ``count``, a code written by its label (``status``, ``mode``,
-        ``band``), or ``value`` (written as it is).
+        ``count``, ``frequency`` (departures per hour), ``index`` (the PTAL
+        accessibility index), a code written by its label (``status``,
+        ``mode``, ``band``, ``ptal`` (a PTAL band), ``access`` (a DG REGIO
+        class)), or ``value`` (written as it is). A missing ``frequency``,
+        ``index``, ``ptal`` or ``access`` cell reads "no frequency data".
     group : str, optional
         The mode group of a transit column (``rail``, ``bus``, ``any``).
     threshold_m : float, optional
@@ -111,7 +132,7 @@ class Column:
     @property
     def numeric(self) -> bool:
         """True for columns of numbers (right-aligned in tables)."""
-        return self.unit in ("share", "ha", "m", "m2", "count")
+        return self.unit in NUMERIC_UNITS
 
 
 def _suffix_unit(name: str) -> Unit:
@@ -143,8 +164,8 @@ def _fixed(name: str, en: str, da: str) -> Column:
 # group, and "skinnebåren station" in the longer share labels.
 _GROUP_EN = {"rail": "rail", "bus": "bus", "any": "any stop"}
 _GROUP_DA = {"rail": "station", "bus": "busstoppested", "any": "stoppested"}
-_GROUP_DA_LONG = {"rail": "skinnebåren station", "bus": "busstoppested", "any": "stoppested"}
-_WHAT = {"companies": ("firms", "virksomheder"), "employees": ("employees", "ansatte")}
+_GROUP_DA_LONG = {"rail": "en station", "bus": "et busstoppested", "any": "et stoppested"}
+_WHAT = {"companies": ("firms", "virksomhederne"), "employees": ("employees", "de ansatte")}
 
 
 def _threshold_text(threshold_m: float) -> str:
@@ -157,7 +178,7 @@ def share_column(group: str, threshold_m: float, what: str = "companies") -> Col
     return Column(
         f"{group}_{_threshold_text(threshold_m)}m_{what}_share",
         f"Share of {en} within {{t}} m of {_GROUP_EN[group]}",
-        f"Andel {da} inden for {{t}} m af {_GROUP_DA_LONG[group]}",
+        f"Andel af {da} højst {{t}} m fra {_GROUP_DA_LONG[group]}",
         "share",
         group=group,
         threshold_m=float(threshold_m),
@@ -172,7 +193,7 @@ def _group_columns(g: str) -> list[Column]:
         Column(
             f"median_{g}_distance_m",
             f"Median distance to {en} (m)",
-            f"Median afstand til {da} (m)",
+            f"Medianafstand til {da} (m)",
             "m",
             group=g,
         ),
@@ -228,6 +249,72 @@ def _band_columns(band: str) -> list[Column]:
     return out
 
 
+def _service_columns() -> list[Column]:
+    """Return the service-frequency columns: departures per hour, PTAL, DG REGIO access."""
+    out = [
+        Column(
+            "departures_per_hour_600m",
+            "Departures per hour within 600 m",
+            "Afgange i timen inden for 600 m",
+            "frequency",
+        ),
+        Column(
+            "departures_per_hour_600m_median",
+            "Median departures per hour within 600 m",
+            "Median afgange i timen inden for 600 m",
+            "frequency",
+        ),
+        Column(
+            "departures_per_hour_600m_unknown_companies",
+            "Firms without frequency data (600 m)",
+            "Virksomheder uden frekvensdata (600 m)",
+            "count",
+        ),
+        Column(
+            "departures_per_hour",
+            "Departures per hour",
+            "Afgange i timen",
+            "frequency",
+        ),
+        Column("ptal_ai", "PTAL accessibility index", "PTAL-tilgængelighedsindeks", "index"),
+        Column(
+            "ptal_ai_median",
+            "Median PTAL accessibility index",
+            "Median PTAL-tilgængelighedsindeks",
+            "index",
+        ),
+        Column("ptal_band", "PTAL band", "PTAL-klasse", "ptal"),
+        Column(
+            "dg_regio_access",
+            "Access to public transport (EU DG REGIO)",
+            "Adgang til kollektiv trafik (EU DG REGIO)",
+            "access",
+        ),
+        Column(
+            "service_unknown_stops",
+            "Stops in reach without frequency data",
+            "Stoppesteder inden for gangafstand uden frekvensdata",
+            "count",
+        ),
+    ]
+    for band in PTAL_BAND_CODES:
+        for what, (en, da) in _WHAT.items():
+            out.append(
+                Column(
+                    f"ptal_{band}_{what}_share",
+                    f"Share of {en} in PTAL band {band}",
+                    f"Andel {da} i PTAL-klasse {band}",
+                    "share",
+                    what=what,
+                )
+            )
+    return out
+
+
+#: The PTAL bands, lowest first (as areas.analysis.service.PTAL_BANDS).
+PTAL_BAND_CODES = ("0", "1a", "1b", "2", "3", "4", "5", "6a", "6b")
+
+
 def _build() -> dict[str, Column]:
     columns = [
         _fixed("district_id", "District id", "Område-id"),
@@ -243,18 +330,20 @@ def _build() -> dict[str, Column]:
         _fixed("bid_id", "BID id", "BID-id"),
         _fixed("bid", "BID", "BID"),
         _fixed("bid_area_ha", "Area in active BIDs (ha)", "Areal i aktive BID'er (ha)"),
-        _fixed("bid_area_share", "Share of area in active BIDs", "Andel af areal i aktive BID'er"),
+        _fixed(
+            "bid_area_share", "Share of area in active BIDs", "Andel af arealet i aktive BID'er"
+        ),
         _fixed("companies_in_bid", "Firms in active BIDs", "Virksomheder i aktive BID'er"),
         _fixed(
             "companies_in_bid_share",
             "Share of firms in active BIDs",
-            "Andel virksomheder i aktive BID'er",
+            "Andel af virksomhederne i aktive BID'er",
         ),
         _fixed("employees_in_bid", "Employees in active BIDs", "Ansatte i aktive BID'er"),
         _fixed(
             "employees_in_bid_share",
             "Share of employees in active BIDs",
-            "Andel ansatte i aktive BID'er",
+            "Andel af de ansatte i aktive BID'er",
         ),
         _fixed("bid_members", "BID members", "BID-medlemmer"),
         _fixed("bid_member", "BID member", "BID-medlem"),
@@ -274,7 +363,7 @@ def _build() -> dict[str, Column]:
         _fixed("species_count", "Species counted", "Optalte arter"),
         _fixed("survey_area_m2", "Survey area (m²)", "Undersøgt areal (m²)"),
         _fixed("rewilded_ha", "Rewilded (ha)", "Vild natur (ha)"),
-        _fixed("rewilded_share", "Share rewilded", "Andel vild natur"),
+        _fixed("rewilded_share", "Share rewilded", "Andel af arealet med vild natur"),
         _fixed("plots", "Plots", "Arealer"),
         _fixed("owners", "Owners", "Ejere"),
         _fixed("firm_owners", "Firm owners", "Virksomheder som ejere"),
@@ -297,15 +386,31 @@ def _build() -> dict[str, Column]:
         _fixed(
             "companies_within_600m_share",
             "Share of firms within 600 m of rail",
-            "Andel virksomheder inden for 600 m af station",
+            "Andel af virksomhederne højst 600 m fra en station",
         ),
         _fixed("cell_companies", "Firms in cell", "Virksomheder i feltet"),
+        _fixed(
+            "companies_boundary",
+            "Firms on a district boundary",
+            "Virksomheder på en områdegrænse",
+        ),
+        _fixed("active_bids", "Active BIDs", "Aktive BID'er"),
+        _fixed("rewilding_plots", "Rewilding plots", "Arealer med vild natur"),
+        _fixed("rewilding_owners", "Owners of rewilding plots", "Ejere af arealer med vild natur"),
+        _fixed(
+            "rewilding_overlap_ha",
+            "Overlapping rewilding plots (ha)",
+            "Overlappende arealer med vild natur (ha)",
+        ),
+        _fixed("distance_basis", "Distance method", "Afstandsmål"),
+        _fixed("detour_factor", "Detour factor", "Omvejsfaktor"),
     ]
     for g in MODE_GROUP_NAMES:
         columns += _group_columns(g)
         columns += [share_column(g, t, w) for t in DEFAULT_THRESHOLDS_M for w in COUNTED]
     for band in BANDS:
         columns += _band_columns(band)
+    columns += _service_columns()
     registry: dict[str, Column] = {}
     for c in columns:
         registry.setdefault(c.name, c)  # a fixed label wins over a family's
@@ -343,7 +448,7 @@ def unit_of(name: str) -> Unit:
 
 def is_numeric(name: str) -> bool:
     """Return True when column ``name`` holds numbers (shares, areas, distances, counts)."""
-    return unit_of(name) in ("share", "ha", "m", "m2", "count")
+    return unit_of(name) in NUMERIC_UNITS
 
 
 def threshold_columns(

@@ -123,8 +123,16 @@ KINDS: dict[str, LayerKind] = {
         id_column="stop_id",
         geometry="point",
         required=("stop_id", "name", "mode", "status"),
-        optional=("opens", "line", "municipality"),
+        optional=(
+            "opens",
+            "line",
+            "municipality",
+            "gtfs_stop_id",
+            "position_source",
+            "fingerplan_station",
+        ),
         dates=("opens",),
+        booleans=("fingerplan_station",),
         values={"mode": MODES, "status": STATUSES},
     ),
     "companies": LayerKind(

@@ -122,6 +122,16 @@ class SummaryParams(_ReadOnlyDict):
     groups_without_stops : tuple of str
         The transit groups with no stop in service in the scenario: their
         shares and medians are "no data" (``NaN``), not 0.
+    service_date : str or None
+        The date the service frequencies were counted for (ISO), None
+        without service data.
+    service_window : tuple of str or None
+        The clock window of the frequencies (``("07:00", "09:00")``).
+    service : dict or None
+        Everything else behind the service columns: ``feed_period``, the
+        inputs' ``sources`` (path, SHA-256, period), the ``ptal`` and
+        ``dg_regio`` parameters, ``distance``, the stops and lines without
+        frequency data, ``notes``.
 
     Examples
     --------
@@ -137,9 +147,12 @@ class SummaryParams(_ReadOnlyDict):
     distance: str
     detour_factor: float
     groups_without_stops: tuple[str, ...] = ()
+    service_date: str | None = None
+    service_window: tuple[str, ...] | None = None
+    service: dict[str, Any] | None = None
 
     def _legacy(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "as_of": self.as_of.date().isoformat(),
             "include": self.include,
             "thresholds_m": self.thresholds_m,
@@ -147,3 +160,8 @@ class SummaryParams(_ReadOnlyDict):
             "detour_factor": self.detour_factor,
             "groups_without_stops": list(self.groups_without_stops),
         }
+        if self.service is not None:  # keys present only with service data
+            out["service_date"] = self.service_date
+            out["service_window"] = self.service_window
+            out["service"] = self.service
+        return out

@@ -47,7 +47,6 @@ from areas.analysis._geom import (
     numeric_column,
     polygon_layer,
     safe_ratio,
-    safe_share,
     text_column,
     union_by_group,
 )
@@ -401,7 +400,7 @@ def _by_owner(
             ),
             "plots": plots_per.to_numpy(dtype=np.int64),
             "area_ha": ha,
-            "rewilded_share_of_district": safe_share(ha, rewilded[g_d]) if n_g else np.array([]),
+            "rewilded_share_of_district": area_share(ha, rewilded[g_d]) if n_g else np.array([]),
         }
     )
     out = out.sort_values(
