@@ -25,7 +25,15 @@ from areas.constants import (
     DISTANCES,
     LANGUAGES,
 )
-from areas.errors import AreasError, AreasWarning, ConfigError, OutputError
+from areas.dates import DATE_HELP, resolve_date
+from areas.errors import (
+    AreasError,
+    AreasWarning,
+    ConfigError,
+    OutputError,
+    json_text,
+    printable,
+)
 from areas.output.i18n import (
     column_label,
     format_cell,
@@ -74,7 +82,7 @@ def _add_scenario(parser: argparse.ArgumentParser) -> None:
     )
     _add_source_options(parser)
     parser.add_argument(
-        "--as-of", metavar="DATE", help="scenario date, YYYY-MM-DD (default: today)"
+        "--as-of", metavar="DATE", help=f"the scenario's date: {DATE_HELP} (default: today)"
     )
     parser.add_argument(
         "--include",
@@ -131,9 +139,28 @@ def _add_distance(parser: argparse.ArgumentParser) -> None:
     )
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser that echoes a bad argument escaped (no raw control characters)."""
+
+    def error(self, message: str):  # type: ignore[override]
+        super().error(printable(message))
+
+
+#: The date options, checked before any layer is read (named as the API names them).
+_DATE_OPTIONS = ("as_of", "compare_as_of")
+
+
+def _check_dates(args) -> None:
+    """Raise ConfigError, naming the option and the forms read, for a date that is not one."""
+    for dest in _DATE_OPTIONS:
+        value = getattr(args, dest, None)
+        if value is not None:
+            resolve_date(value, name=dest)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``areas`` command."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="areas",
         description=(
             "BID coverage, rewilded hectares and transit accessibility for business districts. "
@@ -178,7 +205,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_distance(p)
     p.add_argument("--out", default="areas-report", metavar="DIR", help="default: ./areas-report")
     p.add_argument("--district", nargs="+", metavar="ID", help="only these districts")
-    p.add_argument("--compare-as-of", metavar="DATE", help="also show the change since this date")
+    p.add_argument(
+        "--compare-as-of", metavar="DATE", help=f"also show the change since this date; {DATE_HELP}"
+    )
     p.add_argument("--lang", choices=sorted(LANGUAGES), default=DEFAULT_LANGUAGE)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
@@ -247,7 +276,7 @@ def _cmd_validate(args) -> int:
 
     report = validate(args.source, config=args.config, crs=args.crs, fallback=args.fallback)
     if args.format == "json":
-        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        print(json_text(report.to_dict(), indent=2))
     else:
         print(_terminal(report.to_text()))
     return 0 if report.ok else 1
@@ -342,7 +371,7 @@ def _cmd_summary(args) -> int:
             "reconciliation": summary.reconciliation,
             "districts": json.loads(table.to_json(orient="records", date_format="iso")),
         }
-        print(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
+        print(json_text(payload, indent=2, default=str))
         return 0
     from rich.table import Table
 
@@ -487,6 +516,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         warnings.simplefilter("default")
         warnings.showwarning = _show_warning
         try:
+            _check_dates(args)
             return _COMMANDS[args.command](args)
         except OutputError as exc:
             _error(exc)

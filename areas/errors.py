@@ -36,6 +36,7 @@ __all__ = [
     "AreasRepairWarning",
     "format_ids",
     "printable",
+    "json_text",
     "shown",
 ]
 
@@ -78,6 +79,46 @@ def printable(text: object) -> str:
     if s.isprintable():
         return s
     return "".join(_escape(c) if unicodedata.category(c) in _ESCAPED_CATEGORIES else c for c in s)
+
+
+def _json_escape(char: str) -> str:
+    code = ord(char)
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    code -= 0x10000  # a surrogate pair, as JSON writes a character beyond the BMP
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+
+def json_text(obj: object, **kwargs) -> str:
+    r"""Return ``obj`` as JSON text that is safe to print: readable, with no raw control.
+
+    :func:`json.dumps` with ``ensure_ascii=False`` keeps æ, ø, å readable but
+    writes C1 controls (``\x9b``, the one-byte escape sequence), DEL,
+    bidirectional overrides, zero-width and line-separator characters raw;
+    here they are ``\u`` escapes, so the text reads back as the same values
+    and cannot change a terminal or reorder what it shows. ``kwargs`` go to
+    :func:`json.dumps`.
+
+    Examples
+    --------
+    >>> print(json_text({"name": "Ærø\u202egnp.exe", "id": "s\x9b2J"}))
+    {"name": "Ærø\u202egnp.exe", "id": "s\u009b2J"}
+    >>> import json
+    >>> json.loads(json_text(["\u2028", "\U000e0041"])) == ["\u2028", "\U000e0041"]
+    True
+    """
+    import json
+
+    text = json.dumps(obj, ensure_ascii=False, **kwargs)
+    if text.isprintable():
+        return text
+    # Raw whitespace outside strings is the layout (json.dumps escapes it inside strings).
+    return "".join(
+        _json_escape(c)
+        if c not in "\n\r\t " and unicodedata.category(c) in _ESCAPED_CATEGORIES
+        else c
+        for c in text
+    )
 
 
 def shown(value: object, limit: int = MAX_TEXT_IN_MESSAGE) -> str:

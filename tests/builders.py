@@ -1396,3 +1396,33 @@ class Opened:
     def close(self) -> None:
         """Close the page."""
         self.page.close()
+
+
+def check_summary(atlas: Atlas, rows_in: int):
+    """Check the reconciliation of a summary of ``atlas``; return the summary."""
+    import areas
+
+    summary = areas.summarize(atlas, as_of="2026-01-01")
+    rec = summary.reconciliation
+    assert rec["companies_in"] == rows_in
+    assert rec["companies_in"] == rec["assigned"] + rec["outside"] + rec["excluded"]
+    assert rec["balanced"] is True
+    source = atlas.sources.get("companies")
+    loader = [(e.id, e.reason) for e in source.excluded] if source is not None else []
+    missing = atlas.companies.geometry.isna() | atlas.companies.geometry.is_empty
+    by_analysis = [
+        (i, r)
+        for i, r in ((f["id"], f["reason"]) for f in rec["excluded_firms"])
+        if (i, r) not in loader
+    ]
+    assert [(f["id"], f["reason"]) for f in rec["excluded_firms"]][: len(loader)] == loader
+    assert sorted(i for i, _ in by_analysis) == sorted(atlas.companies.loc[missing, "company_id"])
+    reasons = pd.Series([r for _, r in loader + by_analysis], dtype=object).value_counts()
+    assert rec["excluded_reasons"] == reasons.to_dict()
+    assert int(summary.table["companies"].sum()) == rec["assigned"]
+    assert int(summary.table["companies_boundary"].sum()) == rec["boundary"]
+    # the assignment frame tells the same story firm by firm
+    kinds = summary.assignment["assignment"].value_counts()
+    assert int(kinds.get("inside", 0) + kinds.get("boundary", 0)) == rec["assigned"]
+    assert int(kinds.get("outside", 0)) == rec["outside"]
+    return summary

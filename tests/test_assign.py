@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -16,12 +18,14 @@ from areas.analysis.prepared import (
     PreparedFirms,
     prepare_assignment,
 )
+from areas.dates import read_date
 from areas.errors import (
     CrsError,
     DuplicateIdError,
     GeometryError,
     GeometryTypeError,
     MissingColumnError,
+    SchemaError,
 )
 
 CRS = "EPSG:25832"
@@ -194,15 +198,37 @@ def test_no_districts_means_everyone_outside(firms, districts):
 # --------------------------------------------------------------------------- slow reference
 
 
+def _day(value) -> dt.date:
+    """Return a date as written in the frame; text is day first (read_date is tested)."""
+    return read_date(value) if isinstance(value, str) else pd.Timestamp(value).date()
+
+
 def reference_assign(firms: gpd.GeoDataFrame, districts: gpd.GeoDataFrame) -> dict:
-    """One firm at a time, one district at a time, with shapely's `covers`."""
-    order = sorted(
-        range(len(districts)),
-        key=lambda i: (
-            districts["status"].iloc[i] == "withdrawn",
+    """One firm at a time, one district at a time, with shapely's `covers`.
+
+    The districts are ordered by the overlap rule written out longhand: live
+    first, then the highest `priority` (none after any), then the latest
+    `adopted` (none after any), then the id.
+    """
+
+    def value(column, i):
+        if column not in districts.columns:
+            return None
+        v = districts[column].iloc[i]
+        return None if pd.isna(v) else v
+
+    def key(i):
+        priority, adopted = value("priority", i), value("adopted", i)
+        return (
+            value("status", i) == "withdrawn",
+            priority is None,
+            -(priority or 0),
+            adopted is None,
+            -(_day(adopted).toordinal() if adopted is not None else 0),
             districts["district_id"].iloc[i],
-        ),
-    )
+        )
+
+    order = sorted(range(len(districts)), key=key)
     out = {}
     for cid, geom in zip(firms["company_id"], firms.geometry, strict=True):
         if geom is None or geom.is_empty:
@@ -264,3 +290,123 @@ def test_prepared_assignment_is_what_assign_districts_reports():
         assert {"outside": 0, "inside": 1}.get(want_kind, 2) == min(int(n), 2)
     # Rank: live districts by id, then the withdrawn one.
     assert dict(zip(a.districts.ids, a.districts.rank, strict=True)) == {"a": 0, "b": 1, "c": 2}
+
+
+# --------------------------------------------------------------------------- overlapping plans
+
+
+def local_plans(**columns):
+    """Three local plans over the same land: lp-1 (0..200), lp-2 (100..300), lp-3 (150..250)."""
+    data = {"district_id": ["lp-1", "lp-2", "lp-3"], "status": ["existing"] * 3}
+    data.update(columns)
+    return gpd.GeoDataFrame(
+        data,
+        geometry=[sq(0, 0, 200, 100), sq(100, 0, 300, 100), sq(150, 0, 250, 100)],
+        crs=CRS,
+    )
+
+
+@pytest.fixture
+def plan_firms():
+    return gpd.GeoDataFrame(
+        {"company_id": ["west", "lp12", "all", "east"]},
+        geometry=[pt(50, 50), pt(125, 50), pt(175, 50), pt(275, 50)],
+        crs=CRS,
+    )
+
+
+@pytest.mark.parametrize(
+    ("columns", "expected"),
+    [
+        # no priority, no date: by id
+        ({}, {"lp12": "lp-1", "all": "lp-1"}),
+        # the newest adopted plan wins, whatever its id
+        (
+            {"adopted": pd.to_datetime(["1998-03-12", "2021-06-01", "2010-01-01"])},
+            {"lp12": "lp-2", "all": "lp-2"},
+        ),
+        # dates as day-first text (a hand-made frame): 01-06-2021 is 1 June
+        ({"adopted": ["12-03-1998", "01-06-2021", "06-01-2021"]}, {"lp12": "lp-2", "all": "lp-2"}),
+        # a plan without a date loses to any dated one
+        ({"adopted": [None, "2001-01-01", None]}, {"lp12": "lp-2", "all": "lp-2"}),
+        # priority before the date
+        (
+            {"priority": [None, None, 2], "adopted": ["2001-01-01", "2021-06-01", "1990-01-01"]},
+            {"lp12": "lp-2", "all": "lp-3"},
+        ),
+        ({"priority": [1, 0, None]}, {"lp12": "lp-1", "all": "lp-1"}),
+        # a withdrawn plan loses whatever its priority and date
+        (
+            {
+                "status": ["existing", "withdrawn", "existing"],
+                "priority": [None, 9, None],
+                "adopted": ["1990-01-01", "2025-01-01", "1980-01-01"],
+            },
+            {"lp12": "lp-1", "all": "lp-1"},
+        ),
+    ],
+)
+def test_overlapping_plans_go_to_the_newest_or_highest_priority(plan_firms, columns, expected):
+    plans = local_plans(**columns)
+    result = assign_districts(plan_firms, plans).set_index("company_id")
+    assert result.loc["west", "district_id"] == "lp-1"
+    assert result.loc["west", "assignment"] == "inside"
+    for firm, district in expected.items():
+        assert result.loc[firm, "district_id"] == district, firm
+        assert result.loc[firm, "assignment"] == "boundary"
+    assert result.loc["east", "district_id"] == "lp-2"
+    # every firm once, and the same answer as the longhand rule in any row order
+    assert result.index.is_unique and len(result) == len(plan_firms)
+    assert as_dict(assign_districts(plan_firms, plans)) == reference_assign(plan_firms, plans)
+    shuffled = plans.iloc[[2, 0, 1]]
+    assert as_dict(assign_districts(plan_firms, shuffled)) == as_dict(
+        assign_districts(plan_firms, plans)
+    )
+
+
+@pytest.mark.parametrize(
+    ("columns", "wrong"),
+    [
+        ({"priority": ["high", None, 1]}, ["lp-1"]),
+        ({"adopted": [None, "december", "2001-01-01"]}, ["lp-2"]),
+    ],
+)
+def test_unreadable_priority_or_date_is_an_error(plan_firms, columns, wrong):
+    with pytest.raises(SchemaError) as info:
+        assign_districts(plan_firms, local_plans(**columns))
+    assert info.value.ids == wrong
+    assert wrong[0] in str(info.value) and "districts" in str(info.value)
+
+
+def test_random_overlaps_match_the_longhand_rule():
+    rng = np.random.default_rng(15)
+    n = 14
+    polys = []
+    for _ in range(n):
+        x, y = rng.integers(0, 6, size=2) * 50
+        w, h = rng.integers(2, 6, size=2) * 50
+        polys.append(sq(x, y, x + w, y + h))
+    priority = pd.array(rng.choice([0, 1, 2, -1], size=n), dtype="Int64")
+    priority[priority == -1] = pd.NA
+    days = pd.to_datetime("1990-01-01") + pd.to_timedelta(rng.integers(0, 12_000, n), unit="D")
+    adopted = pd.Series(days).where(rng.random(n) < 0.7)
+    districts = gpd.GeoDataFrame(
+        {
+            "district_id": [f"lp-{k:03d}" for k in rng.permutation(n)],
+            "status": np.where(rng.random(n) < 0.2, "withdrawn", "existing"),
+            "priority": priority,
+            "adopted": adopted.to_numpy(),
+        },
+        geometry=polys,
+        crs=CRS,
+    )
+    xy = rng.integers(0, 15, size=(500, 2)) * 25
+    firms = gpd.GeoDataFrame(
+        {"company_id": [f"c{i:03d}" for i in range(len(xy))]},
+        geometry=[pt(x, y) for x, y in xy],
+        crs=CRS,
+    )
+    result = assign_districts(firms, districts)
+    assert as_dict(result) == reference_assign(firms, districts)
+    assert (result["assignment"] == "boundary").sum() > 50  # many firms in overlaps
+    assert result["company_id"].is_unique and len(result) == len(firms)

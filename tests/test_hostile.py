@@ -17,7 +17,9 @@ value read is read as the file means it.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
 import os
 import subprocess
@@ -27,16 +29,29 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyproj
 import pytest
-from builders import HOLME_X0, HOLME_Y0, districts, feature, ring, square, write, write_geojson
+from builders import (
+    HOLME_X0,
+    HOLME_Y0,
+    check_summary,
+    districts,
+    feature,
+    ring,
+    square,
+    write,
+    write_geojson,
+)
 
 import areas
 from areas.cli import main
 from areas.dates import DATE_HELP, read_date, resolve_date
-from areas.errors import AreasError, ConfigError, printable
+from areas.errors import AreasError, AreasWarning, ConfigError, printable
 from areas.load.values import read_number
+from areas.schema import WORK_CRS
 
 X0, Y0 = HOLME_X0, HOLME_Y0  # Avedøre Holme, EPSG:25832
 FALLBACK = ("--fallback", "empty")
@@ -361,7 +376,8 @@ class Case:
 
     ``code`` is the problem (or note) class, ``ids`` what it names, ``says``
     text of its message, ``fix`` text of its fix. ``check`` is run on the
-    atlas :func:`areas.load` returns for a usable input.
+    atlas :func:`areas.load` returns for a usable input; ``summary_warns``
+    is the text of the one warning ``areas summary`` gives for it.
     """
 
     id: str
@@ -373,6 +389,7 @@ class Case:
     says: tuple[str, ...] = ()
     fix: str | None = None
     check: Callable | None = None
+    summary_warns: str | None = None
 
     def __str__(self) -> str:
         return self.id
@@ -565,6 +582,8 @@ CASES = [
         "stops.csv",
         code="NoBusStops",
         says=("no bus stops", "'no data', not 0 %"),
+        summary_warns="no bus stops in service as of 2026-12-01 (included: existing only): "
+        "the bus shares and medians are 'no data', not 0 %",
     ),
     Case(
         "overlapping_districts",
@@ -842,10 +861,15 @@ def test_summary_cli_refuses_with_one_message(case, tmp_path, capsys):
 @pytest.mark.parametrize("case", USABLE, ids=[c.id for c in USABLE])
 def test_summary_cli_of_usable_input(case, tmp_path, capsys):
     source = built(case, tmp_path)
-    code, out, err = cli(capsys, "summary", "--layers", str(source), "--format", "json", *FALLBACK)
+    code, out, err = cli(
+        capsys, "summary", "--layers", str(source), "--format", "json", "--as-of", "1-12-2026",
+        *FALLBACK,
+    )  # fmt: skip
     assert code == 0, err
     warned = [line for line in err.splitlines() if line]
-    if case.outcome == "warning":
+    if case.summary_warns:
+        assert warned == [f"areas: warning: {case.summary_warns}"]
+    elif case.outcome == "warning":
         assert warned and all(line.startswith("areas: warning: ") for line in warned), err
         for part in case.ids:
             assert part in err
@@ -860,6 +884,202 @@ def test_danish_thousands_reach_the_summary(tmp_path, capsys):
     code, out, _ = cli(capsys, "summary", "--layers", str(source), "--format", "json", *FALLBACK)
     rows = {r["district_id"]: r for r in json.loads(out)["districts"]}
     assert code == 0 and rows["d1"]["employees"] == 12000 + 1250 + 3
+
+
+def test_firms_in_overlapping_local_plans(tmp_path, capsys):
+    """A firm in an overlap goes to the plan of highest priority, else the newest adopted."""
+    folder = tmp_path / "plans"
+    folder.mkdir()
+    plans = districts(
+        n=3,
+        district_id=["lp-101", "lp-240", "lp-300"],
+        adopted=["12-03-1998", "01-06-2021", None],  # day first: 1 June 2021
+        priority=[None, None, 1],
+        geometry=[square(X0, Y0, 1000), square(X0 + 500, Y0, 1000), square(X0 + 800, Y0, 300)],
+    )
+    write(plans, folder / "districts.gpkg")
+    # (x, y) offsets and the plan each firm must go to
+    firms = {
+        "0001": (100, 500, "lp-101"),  # lp-101 only
+        "0002": (600, 500, "lp-240"),  # lp-101 and lp-240: the newer plan
+        "0003": (900, 100, "lp-300"),  # all three: lp-300 has a priority
+        "0004": (900, 500, "lp-240"),  # lp-101 and lp-240, above lp-300
+        "0005": (1400, 500, "lp-240"),  # lp-240 only
+        "0006": (3000, 500, None),  # outside
+    }
+    lines = ["company_id;name;employees;lon;lat"]
+    for cid, (dx, dy, _) in firms.items():
+        lon, lat = _TO_4326.transform(X0 + dx, Y0 + dy)
+        lines.append(f"{cid};Firm {cid};2;{lon:.7f};{lat:.7f}".replace(".", ","))
+    (folder / "companies.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    report = areas.validate(folder, fallback="empty")
+    overlap = [n for n in report.notes if n.code == "OverlappingDistricts"]
+    assert len(overlap) == 1 and "3 pair(s)" in overlap[0].message
+    boundary = [n for n in report.notes if n.code == "SharedBoundaryFirms"]
+    assert boundary and "newest local plan wins" in boundary[0].message
+    assert "0003 → lp-300" in boundary[0].message
+
+    atlas = areas.load(folder, fallback="empty")
+    assert str(atlas.districts.set_index("district_id").loc["lp-240", "adopted"])[:10] == (
+        "2021-06-01"
+    )
+    summary = check_summary(atlas, rows_in=len(firms))
+    got = summary.assignment.set_index("company_id")["district_id"]
+    for cid, (_, _, plan) in firms.items():
+        assert (None if pd.isna(got[cid]) else got[cid]) == plan, cid
+    counts = summary.table.set_index("district_id")["companies"].to_dict()
+    assert counts == {"lp-101": 1, "lp-240": 3, "lp-300": 1}  # each firm once
+
+    code, out, _ = cli(capsys, "summary", "--layers", str(folder), "--format", "json", *FALLBACK)
+    rows = {r["district_id"]: r["companies"] for r in json.loads(out)["districts"]}
+    assert code == 0 and rows == counts
+
+
+def test_shares_of_a_district_covered_completely_are_one(tmp_path, capsys):
+    """BIDs and plots covering each district completely give shares of 1 exactly."""
+    bundled = areas.load()
+    folder = tmp_path / "covered"
+    folder.mkdir()
+    outlines = bundled.districts.to_crs(WORK_CRS)
+    write(outlines, folder / "districts.gpkg")
+    n = len(outlines)
+    bids = gpd.GeoDataFrame(
+        {"bid_id": [f"b{i}" for i in range(n)], "name": [f"BID {i}" for i in range(n)],
+         "start": ["01-01-2020"] * n},
+        geometry=outlines.geometry.buffer(10).to_numpy(), crs=WORK_CRS,
+    )  # fmt: skip
+    write(bids, folder / "bids.gpkg")
+    plots = gpd.GeoDataFrame(
+        {"plot_id": [f"p{i}" for i in range(n)], "established": ["2021-05-01"] * n},
+        geometry=outlines.geometry.to_numpy(), crs=WORK_CRS,
+    )  # fmt: skip
+    write(plots, folder / "rewilding.gpkg")
+    write(bundled.stops, folder / "stops.gpkg")
+
+    table = areas.summarize(areas.load(folder, fallback="empty"), as_of="2026-01-01").table
+    for column in ("bid_area_share", "rewilded_share"):
+        assert (table[column] == 1.0).all(), table[column].tolist()
+    # the areas themselves: without the clip some share would be a rounding error above 1
+    raw = pd.concat([table["bid_area_ha"], table["rewilded_ha"]]) / pd.concat(
+        [table["area_ha"]] * 2
+    )
+    assert (raw > 1).any() and (raw - 1).abs().max() < 1e-9
+    shares = [c for c in table.columns if c.endswith("_share")]
+    values = table[shares].to_numpy(dtype=float)
+    assert ((values >= 0) & (values <= 1) | np.isnan(values)).all()
+
+    code, out, _ = cli(
+        capsys, "summary", "--layers", str(folder), "--format", "json", "--as-of", "1-1-2026",
+        *FALLBACK,
+    )  # fmt: skip
+    rows = json.loads(out)["districts"]
+    assert code == 0 and {r["bid_area_share"] for r in rows} == {1.0}
+    assert {r["rewilded_share"] for r in rows} == {1.0}
+
+
+def build_no_rail_stops(folder):
+    _with_districts(folder)
+    lines = ["stop_id,name,mode,status,opens,lon,lat"]
+    lines.append("s1,Bus,bus,existing,,{},{}".format(*_lonlat(1)))
+    lines.append("s2,Letbane,light_rail,planned,26-10-2025,{},{}".format(*_lonlat(2)))
+    (folder / "stops.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _companies_csv(folder, [["0001", "A", "3"], ["0002", "B", "4"]], sep=",", mark=".")
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("build", "group", "as_of", "include"),
+    [
+        (build_no_bus_stops, "bus", "2026-12-01", ()),
+        (build_no_rail_stops, "rail", "2025-01-01", ("study",)),
+    ],
+)
+def test_a_group_without_stops_has_no_data(build, group, as_of, include, tmp_path):
+    """No stops of a group in service: its shares and medians are NaN, with one warning."""
+    folder = tmp_path / "stops"
+    folder.mkdir()
+    atlas = areas.load(build(folder), fallback="empty")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        summary = areas.summarize(atlas, as_of=as_of, include=include)
+    messages = [str(w.message) for w in caught]
+    scenario = ", ".join(include) or "existing only"
+    assert messages == [
+        f"no {group} stops in service as of {as_of} (included: {scenario}): the {group} "
+        "shares and medians are 'no data', not 0 %"
+    ]
+    assert summary.params.groups_without_stops == (group,)
+    assert summary.params["groups_without_stops"] == [group]
+    table = summary.table
+    other = "rail" if group == "bus" else "bus"
+    assert table.filter(regex=f"^{group}_.*_share$").shape[1] == 8
+    assert table.filter(regex=f"^{group}_.*_share$").isna().all().all()
+    assert table[f"median_{group}_distance_m"].isna().all()
+    d1 = table.set_index("district_id").loc["d1"]
+    assert d1[f"{other}_1200m_companies_share"] == 1.0  # the other group has data
+    assert np.isfinite(d1[f"median_{other}_distance_m"])
+    # later, with the light rail open, the rail shares have data again
+    if group == "rail":
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            opened = areas.summarize(atlas, as_of="2026-01-01").table.set_index("district_id")
+        assert opened.loc["d1", "rail_1200m_companies_share"] == 1.0
+
+
+def test_no_data_in_the_table_csv_json_report_and_map(tmp_path, capsys):
+    """A group without stops reads "no data" / "ingen data"; the CSV cell is empty."""
+    folder = tmp_path / "stops"
+    folder.mkdir()
+    build_no_rail_stops(folder)
+    args = ("summary", "--layers", str(folder), "--as-of", "1-1-2025", *FALLBACK)
+    code, out, err = cli(capsys, *args)
+    assert code == 0 and err.startswith("areas: warning: no rail stops in service as of 2025-01-01")
+    row = next(line for line in out.splitlines() if "District 1" in line)
+    assert row.count("no data") >= 2  # the 600 m rail shares (and the median, if it fits)
+
+    code, out, _ = cli(capsys, *args, "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and rows[0]["rail_600m_companies_share"] == ""
+    assert rows[0]["median_rail_distance_m"] == "" and rows[0]["bus_1200m_companies_share"] == "1.0"
+    code, out, _ = cli(capsys, *args, "--format", "json")
+    payload = json.loads(out)
+    assert payload["params"]["groups_without_stops"] == ["rail"]
+    assert payload["districts"][0]["rail_600m_companies_share"] is None
+
+    atlas = areas.load(folder, fallback="empty")
+    with pytest.warns(AreasWarning, match="no rail stops in service as of 2025-01-01"):
+        areas.write_report(
+            atlas, tmp_path / "rapport", as_of="2025-01-01", lang="da", progress=False
+        )
+    page = (tmp_path / "rapport" / "index.html").read_text(encoding="utf-8")
+    assert "ingen data" in page and "no data" not in page
+    with pytest.warns(AreasWarning, match="no rail stops in service"):
+        fmap = areas.district_map(
+            atlas, "d1", options=areas.MapOptions(as_of="2025-01-01", lang="da")
+        )
+    assert "ingen data" in fmap.get_root().render()
+
+
+def test_json_output_escapes_controls_and_keeps_danish_letters(tmp_path, capsys):
+    """--format json: C1 controls and bidi characters as escapes (u+hex), æøå as they are."""
+    folder = tmp_path / "names"
+    folder.mkdir()
+    names = ["Ærø Å\u202egnp.exe", "Øst\x9b31m [udkast]\u2066\u200b"]
+    _with_districts(folder, name=names)
+    (folder / "companies.csv").write_text(
+        "company_id,name,lon,lat\n0001,Ålholm\x85,{},{}\n".format(*_lonlat(1)), encoding="utf-8"
+    )
+    for args in (["summary", "--layers"], ["validate"]):
+        code, out, _ = cli(capsys, *args, str(folder), "--format", "json", *FALLBACK)
+        assert code == 0, out
+        for char in ("\x85", "\x9b", "\u202e", "\u2066", "\u200b"):
+            assert char not in out, repr(char)
+        assert "Ærø Å\\u202egnp.exe" in out or args == ["validate"]
+        payload = json.loads(out)  # the values read back as they are
+        if args[0] == "summary":
+            assert [d["name"] for d in payload["districts"]] == names
+            assert "\\u009b31m [udkast]\\u2066\\u200b" in out
 
 
 # ================================================================ dates on the command line
@@ -886,11 +1106,51 @@ def test_as_of_is_day_first_on_the_command_line(text, day, capsys):
 @pytest.mark.parametrize(
     "text", ["december", "12-2026", "01-12-26", "32-01-2026", "2026-13-01", ""]
 )
-def test_as_of_that_is_not_a_date_is_refused(text, capsys):
-    code, out, err = cli(capsys, "summary", "--as-of", text)
+def test_as_of_that_is_not_a_date_is_refused(text, capsys, tmp_path):
+    # checked before any layer is read: the missing folder is not what is reported
+    code, out, err = cli(capsys, "summary", "--as-of", text, "--layers", str(tmp_path / "none"))
     assert code == 2 and out == ""
     assert err.startswith("areas: error: ") and "`as_of` must be a date" in err
-    assert "day first" in err
+    assert err.count("\n") == 1  # one line
+    for form in ("day first", "DD-MM-YYYY", "DD.MM.YYYY", "YYYY-MM-DD", "'1. december 2026'"):
+        assert form in err
+
+
+def test_compare_as_of_that_is_not_a_date_writes_nothing(capsys, tmp_path):
+    out_dir = tmp_path / "report"
+    code, _, err = cli(
+        capsys, "report", "--compare-as-of", "december", "--out", str(out_dir), "--quiet"
+    )
+    assert code == 2 and "`compare_as_of` must be a date, got 'december'" in err
+    assert err.count("\n") == 1 and not out_dir.exists()
+
+
+@pytest.mark.parametrize("command", ["summary", "map", "report"])
+def test_date_help_names_the_forms(command, capsys):
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert f"{DATE_HELP} (default: today)" in text
+    if command == "report":
+        assert f"since this date; {DATE_HELP}" in text
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["summary", "--distance", "\x1b[2J\x9bwalk\u202e"],
+        ["summary", "--format", "\x07json"],
+        ["summary", "--bogus\x1b]0;owned\x07"],
+    ],
+)
+def test_bad_arguments_are_echoed_escaped(args, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(args)
+    out, err = capsys.readouterr()
+    assert info.value.code == 2 and out == ""
+    for char in RAW_CONTROLS:
+        assert char not in err, repr(char)
+    assert "\\x1b" in err or "\\x07" in err
 
 
 def test_as_of_in_the_api_matches_the_command_line():

@@ -227,7 +227,7 @@ def test_district_tooltip_carries_the_summary_numbers(atlas, summary):
     assert alpha["Median distance to rail (m)"] == "812"
     islands = tips(features[2])
     assert islands["Status"] == "withdrawn"
-    assert islands["Share of firms within 600 m of rail"] == "–"
+    assert islands["Share of firms within 600 m of rail"] == "no data"  # no firms
     assert islands["Employees"] == "–"
 
 

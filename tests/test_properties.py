@@ -33,6 +33,11 @@ CELL = 10.0
 GRID = 40  # a 400 m square
 AS_OF = "2024-06-30"
 
+#: Random stops often lack a whole group: its shares are "no data", with a warning.
+NO_STOPS_OF_A_GROUP = pytest.mark.filterwarnings(
+    "ignore:no .* stops in service:areas.errors.AreasWarning"
+)
+
 SETTINGS = settings(
     max_examples=40,
     deadline=None,
@@ -182,6 +187,7 @@ def _shuffle(frame, seed):
     return frame.iloc[np.random.default_rng(seed).permutation(len(frame))]
 
 
+@NO_STOPS_OF_A_GROUP
 @SETTINGS
 @given(atlas=atlases())
 def test_shares_are_fractions_and_counts_nest(atlas):
@@ -191,6 +197,11 @@ def test_shares_are_fractions_and_counts_nest(atlas):
         if col.endswith("_share"):
             values = t[col].dropna()
             assert ((values >= 0) & (values <= 1)).all(), col
+    in_service = s.transit.params.stops_in_service
+    assert s.params.groups_without_stops == tuple(g for g, n in in_service.items() if n == 0)
+    for g in s.params.groups_without_stops:
+        assert t.filter(regex=f"^{g}_.*_share$").isna().all().all(), g
+        assert t[f"median_{g}_distance_m"].isna().all(), g
     assert (t["companies_in_bid"] <= t["companies"]).all()
     assert (t["bid_members"] <= t["companies_in_bid"]).all()
     assert (t["bid_area_ha"] <= t["area_ha"] + 1e-9).all()
@@ -240,6 +251,7 @@ def test_duplicating_a_plot_or_bid_changes_nothing(atlas, data):
         pd.testing.assert_frame_equal(a.drop(columns="active_bids"), b.drop(columns="active_bids"))
 
 
+@NO_STOPS_OF_A_GROUP
 @SETTINGS
 @given(atlas=atlases(), seed=st.integers(0, 2**16))
 def test_row_order_does_not_matter(atlas, seed):

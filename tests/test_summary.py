@@ -244,6 +244,7 @@ def test_parts_and_params(atlas):
         "thresholds_m": (500, 1000),
         "distance": "straight",
         "detour_factor": 1.3,
+        "groups_without_stops": [],
     }
     assert (
         "rail_500m_companies_share" in s.table.columns
@@ -379,6 +380,7 @@ def test_params_are_typed_and_still_read_as_the_former_dict(atlas):
         "thresholds_m": (400, 600, 800, 1200),
         "distance": "walk",
         "detour_factor": 1.3,
+        "groups_without_stops": [],
     }
     assert json.loads(json.dumps(p))["include"] == ["study", "planned"]
     assert pickle.loads(pickle.dumps(p)) == p

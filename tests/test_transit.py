@@ -32,7 +32,7 @@ from areas.analysis.transit.distance import (
     StopSet,
     Straight,
 )
-from areas.errors import ConfigError, CrsError, SchemaError
+from areas.errors import AreasWarning, ConfigError, CrsError, SchemaError
 from areas.scenario import stops_in_service
 
 CRS = "EPSG:25832"
@@ -161,10 +161,14 @@ def test_no_stop_in_service_means_not_reachable(firms):
     districts = gpd.GeoDataFrame(
         {"district_id": ["d"]}, geometry=[box(X0 - 10, Y0 - 10, X0 + 3000, Y0 + 3000)], crs=CRS
     )
-    per = r.per_district(assign_districts(firms, districts))
+    assert r.params.groups_without_stops == ("rail",)
+    with pytest.warns(AreasWarning, match=r"^no rail stops in service as of 2026-01-01 \(inc"):
+        per = r.per_district(assign_districts(firms, districts))
+    # no rail stop at all: the rail shares and median are "no data", not 0
     for t in (400, 600, 800, 1200):
-        assert per.loc["d", f"rail_{t}m_companies_share"] == 0.0
-        assert per.loc["d", f"rail_{t}m_employees_share"] == 0.0
+        assert np.isnan(per.loc["d", f"rail_{t}m_companies_share"])
+        assert np.isnan(per.loc["d", f"rail_{t}m_employees_share"])
+        assert 0 <= per.loc["d", f"bus_{t}m_companies_share"] <= 1  # bus stops: data
     assert np.isnan(per.loc["d", "median_rail_distance_m"])
     assert per.loc["d", "rail_beyond_companies"] == 3
 
@@ -189,7 +193,11 @@ def test_per_district_shares_and_median_by_hand():
         crs=CRS,
     )
     r = transit_access(firms, stops, as_of="2026-01-01")
-    per = r.per_district(assign_districts(firms, districts), district_ids=["near", "far", "empty"])
+    with pytest.warns(AreasWarning, match="no bus stops in service"):
+        per = r.per_district(
+            assign_districts(firms, districts), district_ids=["near", "far", "empty"]
+        )
+    assert per["bus_400m_companies_share"].isna().all()
     near = per.loc["near"]
     assert near["companies"] == 3 and near["employees"] == 60
     assert near["rail_400m_companies_share"] == pytest.approx(1 / 3)
@@ -211,7 +219,8 @@ def test_per_district_shares_and_median_by_hand():
     assert (per["distance_basis"] == "straight").all()
     # Employees from another frame (same index) override the captured ones.
     other = firms.assign(employees=pd.array([1, 1, 1, 1], dtype="Int64"))
-    per2 = r.per_district(assign_districts(firms, districts), other)
+    with pytest.warns(AreasWarning, match="no bus stops in service"):
+        per2 = r.per_district(assign_districts(firms, districts), other)
     assert per2.loc["near", "rail_400m_employees_share"] == pytest.approx(1 / 3)
 
 
@@ -231,11 +240,9 @@ def test_median_treats_unreachable_as_far():
         .loc["d", "median_rail_distance_m"]
         == 200
     )
-    assert np.isnan(
-        transit_access(firms, stops, as_of="2026-01-01")
-        .per_district(a)
-        .loc["d", "median_rail_distance_m"]
-    )
+    with pytest.warns(AreasWarning, match="no rail stops in service"):
+        per = transit_access(firms, stops, as_of="2026-01-01").per_district(a)
+    assert np.isnan(per.loc["d", "median_rail_distance_m"])
 
 
 def test_thresholds_name_the_columns():
@@ -245,7 +252,8 @@ def test_thresholds_name_the_columns():
         {"district_id": ["d"]}, geometry=[box(X0, Y0 - 1, X0 + 200, Y0 + 1)], crs=CRS
     )
     r = transit_access(firms, stops, as_of="2026-01-01", thresholds_m=[1000, 250.5])
-    per = r.per_district(assign_districts(firms, districts))
+    with pytest.warns(AreasWarning, match="no bus stops in service"):
+        per = r.per_district(assign_districts(firms, districts))
     assert r.params["thresholds_m"] == (250.5, 1000)
     assert (
         "rail_250.5m_companies_share" in per.columns and "bus_1000m_employees_share" in per.columns

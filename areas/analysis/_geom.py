@@ -38,6 +38,8 @@ __all__ = [
     "union_by_group",
     "area_ha",
     "safe_share",
+    "safe_ratio",
+    "area_share",
     "numeric_column",
     "text_column",
     "first_by_rank",
@@ -279,7 +281,27 @@ def area_ha(geoms: np.ndarray) -> np.ndarray:
     return np.where(np.isnan(a), 0.0, a) / SQM_PER_HA
 
 
-def safe_share(numerator, denominator) -> np.ndarray:
+def area_share(part_ha, whole_ha) -> np.ndarray:
+    """Return the share of an area covered: :func:`safe_share`, and 1 when all but a sliver is.
+
+    A whole covered completely comes out a rounding error off 1 in either
+    direction (0.9999999999999998, 1.0000000000003848); an uncovered remainder
+    smaller than :data:`MIN_AREA_M2` is such an error, so the share is 1.
+
+    Examples
+    --------
+    >>> area_share([12.0 - 1e-15, 11.0, 0.0], [12.0, 12.0, 0.0]).tolist()
+    [1.0, 0.9166666666666666, nan]
+    """
+    part = np.asarray(part_ha, dtype=float)
+    whole = np.asarray(whole_ha, dtype=float)
+    out = safe_share(part, whole)
+    with np.errstate(invalid="ignore"):
+        full = np.isfinite(out) & ((whole - part) * SQM_PER_HA < MIN_AREA_M2)
+    return np.where(full, 1.0, out)
+
+
+def safe_ratio(numerator, denominator) -> np.ndarray:
     """``numerator / denominator`` as floats, NaN where the denominator is 0 or missing."""
     num = np.asarray(numerator, dtype=float)
     den = np.asarray(denominator, dtype=float)
@@ -289,15 +311,20 @@ def safe_share(numerator, denominator) -> np.ndarray:
     return out
 
 
-def area_share(part, whole) -> np.ndarray:
-    """Return the share of ``whole`` that an area ``part`` of it covers, in [0, 1] exactly.
+def safe_share(numerator, denominator) -> np.ndarray:
+    """Return the share ``numerator / denominator``: in [0, 1] exactly, or NaN.
 
-    NaN where :func:`safe_share` gives NaN. ``part`` is an intersection with
-    ``whole``, so only floating-point error in the overlay can put the
-    quotient outside [0, 1] (``1.0000000000003848`` for a district a BID
-    covers completely); it is clipped away.
+    NaN where the denominator is 0 or missing. A part of a whole can come out
+    a rounding error above the whole (the area of BIDs clipped to the district
+    they cover completely: 1.0000000000003848), so the share is clipped to
+    [0, 1]; :func:`safe_ratio` is the quotient as it is.
+
+    Examples
+    --------
+    >>> safe_share([12.000000000004, 3, 1], [12.0, 6, 0]).tolist()
+    [1.0, 0.5, nan]
     """
-    return np.clip(safe_share(part, whole), 0.0, 1.0)
+    return np.clip(safe_ratio(numerator, denominator), 0.0, 1.0)
 
 
 def numeric_column(frame: pd.DataFrame, column: str) -> np.ndarray:

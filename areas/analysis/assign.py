@@ -5,17 +5,25 @@ The rule
 A firm belongs to the district whose polygon *covers* its point (the boundary
 counts as part of the district, so a firm on the outer edge of a district is
 inside it). Where several district polygons cover the point - on an edge two
-districts share, or where outlines overlap - the firm goes to the first of
-them ordered by
+districts share, or where outlines overlap (two local plans over the same
+land) - the firm goes to the first of them ordered by
+(:data:`areas.load.logic.OVERLAP_RULE`)
 
 1. status: districts that are not ``withdrawn`` before withdrawn ones
    (Holmene, withdrawn in January 2025, never takes a firm from a live district);
-2. ``district_id`` ascending.
+2. ``priority``, highest first; a district without one comes after every
+   district with one;
+3. ``adopted``, the latest date first, so the newest local plan wins; a
+   district without a date comes after every district with one;
+4. ``district_id`` ascending.
 
-The order depends only on the districts' ids and statuses, so the result is
+``priority`` and ``adopted`` are optional columns: without them the rule is
+status, then id. The order depends only on these values, so the result is
 the same whatever the row order of either frame. Such firms are marked
 ``"boundary"``; firms covered by exactly one district are ``"inside"`` and
-firms covered by none are ``"outside"``.
+firms covered by none are ``"outside"``. :func:`areas.validate.validate`
+notes the districts that overlap (the pairs and the overlap in hectares) and
+the firms placed by this rule.
 
 A firm whose geometry is null or empty cannot be placed: it is marked
 ``"excluded"`` with the reason in ``excluded_reason``. Layers read with
@@ -45,8 +53,9 @@ def assign_districts(companies: gpd.GeoDataFrame, districts: gpd.GeoDataFrame) -
         Firms as points, with a unique ``company_id``. Any CRS (reprojected to
         EPSG:25832 internally); a missing CRS is an error.
     districts : geopandas.GeoDataFrame
-        District polygons with a unique ``district_id``; ``status`` is used for
-        the tie-break when present.
+        District polygons with a unique ``district_id``; ``status``,
+        ``priority`` and ``adopted`` decide where several districts cover a
+        firm (the module's rule), when present.
 
     Returns
     -------
@@ -67,6 +76,8 @@ def assign_districts(companies: gpd.GeoDataFrame, districts: gpd.GeoDataFrame) -
         If either frame has no CRS.
     areas.errors.DuplicateIdError
         If ids repeat.
+    areas.errors.SchemaError
+        If a ``priority`` is not a number or an ``adopted`` is not a date.
 
     See Also
     --------
@@ -89,6 +100,18 @@ def assign_districts(companies: gpd.GeoDataFrame, districts: gpd.GeoDataFrame) -
       district_id assignment
     0        west     inside
     1        east   boundary
+    2         NaN    outside
+
+    Where two local plans overlap, the newer one takes the firms in the overlap
+    (``a`` and ``b`` are both in it):
+
+    >>> plans = gpd.GeoDataFrame(
+    ...     {"district_id": ["lp-101", "lp-240"], "adopted": ["12-03-1998", "01-06-2021"]},
+    ...     geometry=[box(0, 0, 100, 100), box(50, 0, 150, 100)], crs="EPSG:25832")
+    >>> assign_districts(firms, plans)[["district_id", "assignment"]]
+      district_id assignment
+    0      lp-240   boundary
+    1      lp-240   boundary
     2         NaN    outside
     """
     return prepare_assignment(companies, districts).frame(companies.index)

@@ -14,7 +14,9 @@ Rules
   an active BID; the participation share is members / firms in active BIDs.
   ``bid_member`` missing counts as not a member.
 - **Employees.** Unknown employee counts count as 0 in sums and shares.
-- A share with a zero denominator is ``NaN``.
+- A share with a zero denominator is ``NaN``; every share is in [0, 1]
+  exactly (a BID covering its district completely gives 1, not a rounding
+  error off it: an uncovered remainder under 0.01 m² is a sliver).
 """
 
 from __future__ import annotations

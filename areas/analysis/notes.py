@@ -2,8 +2,9 @@
 
 Rewilding plots that overlap and firms on a boundary shared by two or more
 districts are not errors in the input: the analyses count an overlap once
-(:mod:`areas.analysis.rewilding`) and place a boundary firm by the
-shared-boundary rule (:mod:`areas.analysis.assign`). :func:`cross_notes` names
+(:mod:`areas.analysis.rewilding`) and place a firm on a shared boundary or
+in an overlap of districts by the rule of :mod:`areas.analysis.assign`
+(:data:`areas.load.logic.OVERLAP_RULE`). :func:`cross_notes` names
 them, with the ids, as :class:`~areas.problems.Problem` of severity ``"info"``;
 :func:`areas.validate.validate` lists them, and :func:`layer_notes` gives their
 text by kind (for provenance records such as a report's ``provenance.json``).
@@ -21,6 +22,7 @@ from areas.analysis.assign import assign_districts
 from areas.analysis.rewilding import _overlaps
 from areas.atlas import Atlas, LayerSource
 from areas.errors import format_ids
+from areas.load.logic import OVERLAP_RULE
 from areas.problems import Problem
 from areas.schema import SQM_PER_HA
 
@@ -41,8 +43,9 @@ def cross_notes(
 
     - rewilding plots that overlap, with the area of each overlap (the analyses
       count an overlap once);
-    - firms on a boundary shared by two or more districts, with the district
-      the shared-boundary rule of :mod:`areas.analysis.assign` gave each of them.
+    - firms on a boundary shared by two or more districts or where districts
+      overlap, with the district the rule of :mod:`areas.analysis.assign`
+      gave each of them.
 
     These are problems of severity ``"info"``: :func:`areas.validate.validate`
     lists them and records them in the layer's ``notes`` without a warning (the
@@ -130,9 +133,8 @@ def cross_notes(
                 "SharedBoundaryFirms",
                 ids,
                 f"{n} firm{'s lie' if n != 1 else ' lies'} on a boundary shared by two or more "
-                "districts (or where their outlines overlap) and went to one of them by the "
-                "shared-boundary rule (districts not withdrawn first, then the lowest "
-                f"`district_id`): {format_ids(shown)}",
+                "districts (or where their outlines overlap) and went to one of them "
+                f"({OVERLAP_RULE}): {format_ids(shown)}",
             )
     return notes
 

@@ -69,6 +69,11 @@ class TransitParams(_ReadOnlyDict):
         Stops counted per group (``rail``, ``bus``, ``any``).
     stops_without_location : tuple of str
         Ids of stops ignored for want of a location.
+    stops_in_layer : int or None
+        The stops in the layer, in service or not (None: not recorded).
+    groups_without_stops : tuple of str
+        The groups with no stop in service (``stops_in_service`` 0): their
+        shares and medians are "no data" (``NaN``), not 0.
     """
 
     as_of: pd.Timestamp
@@ -78,6 +83,12 @@ class TransitParams(_ReadOnlyDict):
     detour_factor: float
     stops_in_service: dict[str, int]
     stops_without_location: tuple[str, ...] = ()
+    stops_in_layer: int | None = None
+
+    @property
+    def groups_without_stops(self) -> tuple[str, ...]:
+        """The groups with no stop in service, in the order rail, bus, any."""
+        return tuple(g for g in ("rail", "bus", "any") if self.stops_in_service.get(g, 1) == 0)
 
     def _legacy(self) -> dict[str, Any]:
         return {
@@ -88,6 +99,7 @@ class TransitParams(_ReadOnlyDict):
             "detour_factor": self.detour_factor,
             "stops_in_service": dict(self.stops_in_service),
             "stops_without_location": list(self.stops_without_location),
+            "groups_without_stops": list(self.groups_without_stops),
         }
 
 
@@ -107,6 +119,9 @@ class SummaryParams(_ReadOnlyDict):
         The distance basis of the transit columns (``"straight"``, ``"walk"``).
     detour_factor : float
         The factor of the walking estimate.
+    groups_without_stops : tuple of str
+        The transit groups with no stop in service in the scenario: their
+        shares and medians are "no data" (``NaN``), not 0.
     service_date : str or None
         The date the service frequencies were counted for (ISO), None
         without service data.
@@ -131,6 +146,7 @@ class SummaryParams(_ReadOnlyDict):
     thresholds_m: tuple[float, ...]
     distance: str
     detour_factor: float
+    groups_without_stops: tuple[str, ...] = ()
     service_date: str | None = None
     service_window: tuple[str, ...] | None = None
     service: dict[str, Any] | None = None
@@ -142,6 +158,7 @@ class SummaryParams(_ReadOnlyDict):
             "thresholds_m": self.thresholds_m,
             "distance": self.distance,
             "detour_factor": self.detour_factor,
+            "groups_without_stops": list(self.groups_without_stops),
         }
         if self.service is not None:  # keys present only with service data
             out["service_date"] = self.service_date

@@ -24,6 +24,8 @@ from areas.analysis._geom import (
     text_column,
     work_geometry,
 )
+from areas.dates import DATE_FIX, parse_dates
+from areas.errors import SchemaError, format_ids
 
 __all__ = [
     "PreparedFirms",
@@ -32,6 +34,7 @@ __all__ = [
     "prepare_firms",
     "prepare_districts",
     "prepare_assignment",
+    "district_rank",
 ]
 
 _REASON_NULL = "no location: null geometry"
@@ -74,8 +77,8 @@ class PreparedDistricts:
     geoms : numpy.ndarray
         The polygons.
     rank : numpy.ndarray
-        0 = first choice on a shared boundary (live districts before withdrawn
-        ones, then by id).
+        0 = first choice where several districts cover a firm, by the rule of
+        :mod:`areas.analysis.assign` (:func:`district_rank`).
     frame : pandas.DataFrame
         The attributes without geometry, in the frame's row order.
     """
@@ -147,13 +150,92 @@ def prepare_districts(districts: gpd.GeoDataFrame) -> PreparedDistricts:
     ids = check_ids(districts, "district_id", layer="districts")
     geoms = work_geometry(districts, layer="districts")
     geoms, _ = polygon_array(geoms, ids, layer="districts")
-    status = text_column(districts, "status")
-    withdrawn = np.array([s == "withdrawn" for s in status], dtype=bool)
-    order = np.lexsort((ids.astype(str), withdrawn))
-    rank = np.empty(len(ids), dtype=np.intp)
-    rank[order] = np.arange(len(ids))
+    rank = district_rank(districts, ids)
     attrs = pd.DataFrame(districts.drop(columns=districts.geometry.name))
     return PreparedDistricts(ids=ids, geoms=geoms, rank=rank, frame=attrs)
+
+
+def district_rank(districts: pd.DataFrame, ids: np.ndarray | None = None) -> np.ndarray:
+    """Return each district's rank where districts overlap: 0 is chosen first.
+
+    The order is that of :data:`areas.load.logic.OVERLAP_RULE`:
+
+    1. districts that are not ``withdrawn`` before withdrawn ones;
+    2. the highest ``priority`` first (a blank or absent ``priority`` after every
+       given one);
+    3. the latest ``adopted`` date first (the newest local plan wins; a blank or
+       absent date after every given one);
+    4. ``district_id`` ascending.
+
+    The rank depends only on these values, never on the row order.
+
+    Parameters
+    ----------
+    districts : pandas.DataFrame
+        With ``district_id``; ``status``, ``priority`` and ``adopted`` are used
+        when present. ``adopted`` may be dates or text in any form
+        :func:`areas.dates.read_date` reads.
+    ids : numpy.ndarray, optional
+        ``district_id`` as text, when checked already.
+
+    Raises
+    ------
+    areas.errors.SchemaError
+        If a ``priority`` is not a number or an ``adopted`` is not a date.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"district_id": ["lp-100", "lp-200", "old"],
+    ...     "status": ["adopted", "adopted", "withdrawn"], "priority": [None, None, 9],
+    ...     "adopted": ["01-03-2001", "2019-06-12", None]})
+    >>> district_rank(frame).tolist()  # lp-200 is the newer plan; withdrawn last
+    [1, 0, 2]
+    """
+    if ids is None:
+        ids = check_ids(districts, "district_id", layer="districts")
+    status = text_column(districts, "status")
+    withdrawn = np.array([s == "withdrawn" for s in status], dtype=bool)
+    priority = _rank_numbers(districts, ids)
+    adopted = _rank_dates(districts, ids)
+    # lexsort: the last key is the primary one; NaN sorts last, so negate for "highest first"
+    order = np.lexsort((ids.astype(str), -adopted, -priority, withdrawn))
+    rank = np.empty(len(ids), dtype=np.intp)
+    rank[order] = np.arange(len(ids))
+    return rank
+
+
+def _rank_numbers(districts: pd.DataFrame, ids: np.ndarray) -> np.ndarray:
+    if "priority" not in districts.columns:
+        return np.full(len(ids), np.nan)
+    raw = districts["priority"]
+    values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    bad = raw.notna().to_numpy() & ~np.isfinite(values)
+    if bad.any():
+        shown = [f"{i} ({v!r})" for i, v in zip(ids[bad], raw[bad], strict=True)]
+        raise SchemaError(
+            f"`priority` of {int(bad.sum())} district(s) is not a number: {format_ids(shown)}",
+            layer="districts",
+            ids=list(ids[bad]),
+            fix="give `priority` as a whole number (higher wins in an overlap) or leave it blank",
+        )
+    return values
+
+
+def _rank_dates(districts: pd.DataFrame, ids: np.ndarray) -> np.ndarray:
+    if "adopted" not in districts.columns:
+        return np.full(len(ids), np.nan)
+    days, bad = parse_dates(districts["adopted"])
+    if bad.any():
+        shown = [f"{i} ({v!r})" for i, v in zip(ids[bad], districts["adopted"][bad], strict=True)]
+        raise SchemaError(
+            f"`adopted` of {int(bad.sum())} district(s) is not a date: {format_ids(shown)}",
+            layer="districts",
+            ids=list(ids[bad]),
+            fix=DATE_FIX,
+        )
+    nanos = days.to_numpy(dtype="datetime64[ns]").astype(np.int64).astype(float)
+    nanos[days.isna().to_numpy()] = np.nan
+    return nanos
 
 
 def prepare_assignment(companies: gpd.GeoDataFrame, districts: gpd.GeoDataFrame) -> Assignment:

@@ -12,7 +12,8 @@ Rules
   pairs of plots and their shared hectares) and summed per district as
   ``overlap_ha`` (the area covered by two or more plots); ``plots_sum_ha`` is
   the naive sum of the clipped plots, so ``plots_sum_ha - rewilded_ha`` is
-  what adding plots up would double count.
+  what adding plots up would double count. ``rewilded_share`` is in [0, 1]
+  exactly (plots covering the district completely give 1).
 - **Owners.** An owner containing "kommune" (any case) is the municipality,
   any other owner is a firm, a missing owner is unknown. Owners are
   distinct by their text, compared without regard to case or spacing.
@@ -45,7 +46,7 @@ from areas.analysis._geom import (
     nullable_int,
     numeric_column,
     polygon_layer,
-    safe_share,
+    safe_ratio,
     text_column,
     union_by_group,
 )
@@ -471,7 +472,7 @@ def _survey(plots: pd.DataFrame, rewilding: pd.DataFrame) -> pd.DataFrame:
                 ref["reference_habitat"].to_numpy(dtype=object), dtype="str"
             ),
             "reference_species_count": nullable_int(ref_species),
-            "wild_lawn_ratio": safe_share(species, ref_species),
+            "wild_lawn_ratio": safe_ratio(species, ref_species),
         }
     ).reset_index(drop=True)
 

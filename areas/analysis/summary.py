@@ -261,9 +261,11 @@ def summarize(
     ...         {"plot_id": ["p"], "established": pd.to_datetime(["2022-06-01"])},
     ...         geometry=[box(0, 0, 20, 50)], crs=crs),
     ...     stops=gpd.GeoDataFrame(
-    ...         {"stop_id": ["s"], "name": ["S"], "mode": ["light_rail"], "status": ["planned"],
-    ...          "opens": pd.to_datetime(["2025-10-26"])},
-    ...         geometry=[Point(0, 0)], crs=crs),
+    ...         {"stop_id": ["s", "st", "bus"], "name": ["S", "Station", "Bus"],
+    ...          "mode": ["light_rail", "s_train", "bus"],
+    ...          "status": ["planned", "existing", "existing"],
+    ...          "opens": pd.to_datetime(["2025-10-26", None, None])},
+    ...         geometry=[Point(0, 0), Point(3000, 0), Point(100, 100)], crs=crs),
     ...     companies=gpd.GeoDataFrame(
     ...         {"company_id": ["a", "b"], "name": ["A", "B"], "employees": [5, 15],
     ...          "bid_member": [True, False]},
@@ -324,6 +326,7 @@ def summarize(
         thresholds_m=transit.params.thresholds_m,
         distance=transit.params.distance,
         detour_factor=transit.params.detour_factor,
+        groups_without_stops=transit.params.groups_without_stops,
         service_date=None if service is None else service.params["service_date"],
         service_window=None if service is None else tuple(service.params["service_window"]),
         service=None if service is None else service.params,

@@ -205,6 +205,10 @@ def _geometry_tables(conn: Any) -> list[str]:
     return [f"{s}.{n}" for s, n in rows]
 
 
+#: PostgreSQL types read as numbers.
+_NUMERIC_TYPES = frozenset({"int2", "int4", "int8", "float4", "float8", "numeric"})
+
+
 def _query_columns(conn: Any, query: str) -> list[tuple[str, str]]:
     """Return ``[(column, PostgreSQL type name)]`` of a query's result."""
     from sqlalchemy import text
@@ -319,5 +323,9 @@ def read_postgis_layer(
         if getattr(frame[name].dt, "tz", None) is not None:
             frame[name] = frame[name].dt.tz_convert("UTC").dt.tz_localize(None)
         frame[name] = frame[name].astype("datetime64[ms]")
+    for name, kind in columns:  # a numeric column of nulls only: numbers, as pyogrio reads it
+        if kind in _NUMERIC_TYPES and name in frame.columns and frame[name].dtype == object:
+            if frame[name].isna().all():
+                frame[name] = frame[name].astype("float64")
     frame.attrs["source"] = source
     return frame

@@ -75,6 +75,8 @@ _LABELS: dict[str, tuple[str, str]] = {
     "yes": ("yes", "ja"),
     "no": ("no", "nej"),
     "missing": (MISSING, MISSING),
+    # a share or median that cannot be computed (no firms, or no stops of a group)
+    "no_data": ("no data", "ingen data"),
     "as_of": ("As of {date}", "Pr. {date}"),
     "legend": ("Legend", "Signatur"),
     "title.overview": ("Business districts", "Erhvervsområder"),
@@ -660,10 +662,11 @@ def format_number(value: Any, lang: str = "en", *, decimals: int = 0) -> str:
 def format_share(
     value: Any, lang: str = "en", *, decimals: int = 0, space: bool | None = None
 ) -> str:
-    """Write a fraction 0–1 as a percentage ("–" when missing).
+    """Write a fraction 0–1 as a percentage ("no data" / "ingen data" when missing).
 
     ``space`` puts a space before the percent sign; by default Danish has one
-    and English not.
+    and English not. A missing share has no data behind it (a district without
+    firms, a transit group without stops in service): it is not 0 %.
 
     Examples
     --------
@@ -673,10 +676,12 @@ def format_share(
     '12,5 %'
     >>> format_share(0.125, "en", decimals=1, space=True)
     '12.5 %'
+    >>> format_share(float("nan"), "da")
+    'ingen data'
     """
     if is_missing(value):
         check_lang(lang)
-        return MISSING
+        return t("no_data", lang)
     number = format_number(float(value) * 100, lang, decimals=decimals)
     if space is None:
         space = lang != "en"
@@ -759,7 +764,8 @@ def format_cell(value: Any, column: str, lang: str = "en") -> str:
     Shares (``*_share``) become percentages with one decimal, hectares
     (``*_ha``) get one decimal, metres (``*_m``, ``*_m2``) none; ``status``,
     ``mode``/``*_mode`` and ``rail_band`` codes become their labels; any other
-    value is written by :func:`format_value`. A missing value is "–".
+    value is written by :func:`format_value`. A missing share or median
+    (``median_*``) is "no data" / "ingen data"; any other missing value "–".
 
     Examples
     --------
@@ -773,6 +779,8 @@ def format_cell(value: Any, column: str, lang: str = "en") -> str:
     'opgivet'
     >>> format_cell(None, "rail_band", "en")
     '–'
+    >>> format_cell(float("nan"), "bus_400m_companies_share", "en")
+    'no data'
     >>> format_cell(None, "departures_per_hour_600m", "da"), format_cell(12, "ptal_ai", "en")
     ('ingen frekvensdata', '12.00')
     >>> format_cell("medium", "dg_regio_access", "da")
@@ -783,6 +791,8 @@ def format_cell(value: Any, column: str, lang: str = "en") -> str:
         check_lang(lang)
         if unit in ("frequency", "index", "ptal", "access"):
             return t("no_frequency_data", lang)
+        if unit == "share" or column.startswith("median_"):
+            return t("no_data", lang)
         return MISSING
     if column in VALUE_COLUMNS:
         return value_label(column, value, lang)

@@ -26,6 +26,9 @@ Rules
   *not reachable*: it counts as beyond every threshold (never within), its
   Fingerplan band is ``"beyond"``, and medians treat it as infinitely far
   (so a district's median is ``NaN`` once half its firms reach no stop).
+  When the group has no stop in service at all, its per-district shares and
+  medians are "no data" (``NaN``), not 0, with a warning naming the group and
+  the scenario (``params.groups_without_stops``).
 - **Ties.** Stops whose distances differ by at most :data:`TIE_TOLERANCE_M`
   are equally near; the one with the lowest ``stop_id`` wins, so results do not
   depend on the row order of the stops (:mod:`areas.analysis.transit.nearest`).
@@ -270,7 +273,9 @@ class TransitAccess:
             ``rail_{band}_companies`` and ``rail_{band}_employees`` for the
             three Fingerplan bands; ``distance_basis`` (``"straight"`` or
             ``"walk"``) and ``detour_factor``. Unknown employee counts count
-            as 0; a share whose denominator is 0 is ``NaN``.
+            as 0; a share whose denominator is 0 is ``NaN``, and so are the
+            shares and median of a group without stops in service (with a
+            warning).
 
         Examples
         --------
@@ -278,9 +283,9 @@ class TransitAccess:
         >>> from shapely.geometry import Point, box
         >>> from areas.analysis.assign import assign_districts
         >>> stops = gpd.GeoDataFrame(
-        ...     {"stop_id": ["s"], "name": ["Station"], "mode": ["s_train"],
-        ...      "status": ["existing"]},
-        ...     geometry=[Point(0, 0)], crs="EPSG:25832")
+        ...     {"stop_id": ["s", "b"], "name": ["Station", "Stop"], "mode": ["s_train", "bus"],
+        ...      "status": ["existing", "existing"]},
+        ...     geometry=[Point(0, 0), Point(5000, 0)], crs="EPSG:25832")
         >>> firms = gpd.GeoDataFrame(
         ...     {"company_id": ["a", "b"], "employees": [10, 30]},
         ...     geometry=[Point(300, 0), Point(900, 0)], crs="EPSG:25832")
@@ -642,6 +647,7 @@ def _transit_access(
         detour_factor=factor,
         stops_in_service=dict(sizes),
         stops_without_location=tuple(str(s) for s in prepared.ids[~prepared.located]),
+        stops_in_layer=len(stops),
     )
     return TransitAccess(
         companies=frame,

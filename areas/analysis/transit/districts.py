@@ -3,10 +3,18 @@
 :meth:`TransitAccess.per_district <areas.analysis.transit.access.TransitAccess.per_district>`
 aggregates the per-firm result here. A firm that reaches no stop (``NaN``)
 is never within a threshold and counts as infinitely far in a median.
+
+A group without any stop in service in the scenario (no bus stop at all, or
+no rail stop before the first opens) has no data: its share columns
+(``{group}_*_share``) and its median are ``NaN``, not 0
+(``params.groups_without_stops``). A warning names the group and the
+scenario, unless the stops layer is empty (no stops given: every transit
+figure is "no data").
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -16,7 +24,7 @@ import pandas as pd
 from areas.analysis._geom import numeric_column, safe_share
 from areas.constants import BANDS
 from areas.constants import MODE_GROUP_NAMES as GROUPS
-from areas.errors import ConfigError
+from areas.errors import AreasWarning, ConfigError
 
 if TYPE_CHECKING:  # pragma: no cover
     from areas.analysis.transit.access import TransitAccess
@@ -92,6 +100,7 @@ def _per_district(
             )
         medians[f"median_{g}_distance_m"] = _group_median(c, d, n)
     out.update(medians)
+    _no_stops_no_data(access, out)
     band = own["rail_band"].cat.codes.to_numpy()[keep]
     for b_code, b in enumerate(BANDS):
         is_b = band == b_code
@@ -104,6 +113,29 @@ def _per_district(
     table = pd.DataFrame(out, index=pd.Index(ids, name="district_id", dtype="str"))
     table["distance_basis"] = table["distance_basis"].astype("str")
     return table
+
+
+def _no_stops_no_data(access: TransitAccess, out: dict[str, object]) -> None:
+    """Make the shares and median of each group without stops in service NaN, and warn."""
+    empty = access.params.groups_without_stops
+    if not empty:
+        return
+    for g in empty:
+        for key in out:
+            share = key.startswith(f"{g}_") and key.endswith("_share")
+            if share or key == f"median_{g}_distance_m":
+                out[key] = np.full(len(np.asarray(out[key])), np.nan)
+    params = access.params
+    if params.stops_in_layer == 0:
+        return
+    included = ", ".join(params.include) if params.include else "existing only"
+    warnings.warn(
+        f"no {' or '.join(g for g in empty if g != 'any')} stops in service as of "
+        f"{params['as_of']} (included: {included}): the {', '.join(empty)} shares and "
+        "medians are 'no data', not 0 %",
+        AreasWarning,
+        stacklevel=4,
+    )
 
 
 def _group_median(codes: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
