@@ -11,6 +11,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
+import pyogrio.raw
 import pytest
 import shapely
 from hypothesis import HealthCheck, given, settings
@@ -209,14 +210,14 @@ def test_gpkg_failed_write_keeps_previous_file(tmp_path, firms, monkeypatch):
     target = tmp_path / "r.gpkg"
     write_gpkg({"companies": firms}, target)
     before = target.read_bytes()
-    real = pyogrio.write_dataframe
+    real = pyogrio.raw.write
 
-    def fail_on_second(df, path, layer, **kw):
+    def fail_on_second(*args, layer=None, **kw):
         if layer == "second":
             raise RuntimeError("disk full")
-        return real(df, path, layer=layer, **kw)
+        return real(*args, layer=layer, **kw)
 
-    monkeypatch.setattr(pyogrio, "write_dataframe", fail_on_second)
+    monkeypatch.setattr(pyogrio.raw, "write", fail_on_second)
     with pytest.raises(RuntimeError, match="disk full"):
         write_gpkg({"first": firms, "second": firms}, target)
     assert target.read_bytes() == before

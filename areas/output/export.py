@@ -27,7 +27,8 @@ import csv
 import json
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
@@ -35,6 +36,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from areas._atomic import atomic_path
 from areas.columns import unit_of
@@ -289,14 +291,74 @@ def _gpkg_value(value: object) -> object:
     return str(value)
 
 
-def gpkg_layer_counts(path: str | PathLike) -> dict[str, int]:
-    """Return ``{layer name: feature count}`` of a GeoPackage (read with pyogrio)."""
+def _gpkg_fields(
+    frame: gpd.GeoDataFrame,
+) -> tuple[list[str], list[np.ndarray], list[np.ndarray | None]]:
+    """Return the attribute columns as (names, arrays, null masks) for ``pyogrio.raw.write``.
+
+    A date column (``datetime64`` without a time of day) becomes ``datetime64[D]``,
+    which GDAL writes as a GeoPackage ``DATE``; nullable integers stay ``INTEGER``
+    with their nulls; everything else is written as ``pyogrio.write_dataframe`` would.
+    """
+    names: list[str] = []
+    data: list[np.ndarray] = []
+    masks: list[np.ndarray | None] = []
+    for name in frame.columns:
+        if name == frame.geometry.name:
+            continue
+        col = frame[name]
+        names.append(str(name))
+        extension = isinstance(col.dtype, pd.api.extensions.ExtensionDtype)
+        values = col.array
+        if pd.api.types.is_datetime64_any_dtype(col.dtype):
+            naive = col.dt.tz_convert("UTC").dt.tz_localize(None) if col.dt.tz else col
+            known = naive.dropna()
+            if bool((known == known.dt.normalize()).all()):
+                data.append(naive.to_numpy().astype("datetime64[D]"))
+            else:
+                data.append(naive.to_numpy().astype("datetime64[ms]"))
+            masks.append(None)
+        elif extension and hasattr(values, "_mask"):
+            data.append(np.asarray(values._data))
+            masks.append(np.asarray(values._mask))
+        elif extension:
+            data.append(np.asarray(values, dtype=object))
+            masks.append(np.asarray(col.isna()))
+        else:
+            data.append(col.to_numpy())
+            masks.append(None)
+    return names, data, masks
+
+
+@contextmanager
+def _no_sidecar_files() -> Iterator[None]:
+    """Keep GDAL from writing a ``.aux.xml`` beside a file it only reads.
+
+    GDAL 3.12 copies a GeoPackage's metadata into ``<file>.aux.xml`` when it
+    opens the file read-only; the checks of the writers must leave no such file.
+    """
     import pyogrio
 
-    return {
-        str(name): int(pyogrio.read_info(path, layer=str(name))["features"])
-        for name, _ in pyogrio.list_layers(path)
-    }
+    before = pyogrio.get_gdal_config_option("GDAL_PAM_ENABLED")
+    pyogrio.set_gdal_config_options({"GDAL_PAM_ENABLED": "NO"})
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options({"GDAL_PAM_ENABLED": before})
+
+
+def gpkg_layer_counts(path: str | PathLike) -> dict[str, int]:
+    """Return ``{layer name: feature count}`` of a GeoPackage (read with pyogrio).
+
+    Attribute tables (such as QGIS's ``layer_styles``) are listed too.
+    """
+    import pyogrio
+
+    with _no_sidecar_files():
+        return {
+            str(name): int(pyogrio.read_info(path, layer=str(name))["features"])
+            for name, _ in pyogrio.list_layers(path)
+        }
 
 
 def write_gpkg(
@@ -330,6 +392,7 @@ def write_gpkg(
         ``path``.
     """
     import pyogrio
+    import pyogrio.raw
     from pyproj import CRS
 
     want = CRS.from_user_input(crs)
@@ -348,7 +411,8 @@ def write_gpkg(
             msg = f"GeoPackage check failed: expected layers {expected}, read back {found}"
             raise OutputError(msg, path=path)
         for name in expected:
-            info = pyogrio.read_info(tmp, layer=name)
+            with _no_sidecar_files():
+                info = pyogrio.read_info(tmp, layer=name)
             if info["crs"] is None or CRS.from_user_input(info["crs"]) != want:
                 msg = (
                     f"GeoPackage check failed: layer `{name}` has CRS {info['crs']}, expected {crs}"
@@ -361,13 +425,22 @@ def write_gpkg(
             geom_type = (geometry_types or {}).get(name)
             if geom_type is None and (len(frame) == 0 or frame.geometry.isna().all()):
                 geom_type = "Unknown"
-            pyogrio.write_dataframe(
-                _gpkg_ready(frame),
+            fields, data, masks = _gpkg_fields(_gpkg_ready(frame))
+            geometry = frame.geometry
+            if geom_type is None:
+                kinds = set(geometry.dropna().geom_type)
+                geom_type = kinds.pop() if len(kinds) == 1 else "Unknown"
+            pyogrio.raw.write(
                 tmp,
+                np.asarray(shapely.to_wkb(geometry.to_numpy()), dtype=object),
+                data,
+                fields,
+                field_mask=masks,
                 layer=name,
                 driver="GPKG",
                 append=not first,
                 geometry_type=geom_type,
+                crs=crs,
                 promote_to_multi=True if geom_type in ("MultiPolygon", "MultiPoint") else None,
                 dataset_options={"VERSION": "1.2"} if first else None,
                 layer_options={"SPATIAL_INDEX": "YES"},

@@ -191,8 +191,12 @@ def _check_staging(
             msg = f"report check failed: {name} has {found} rows, expected {rows}"
             raise OutputError(msg, path=staging / name)
     counts = gpkg_layer_counts(staging / "results.gpkg")
+    styles = counts.pop("layer_styles", 0)  # QGIS's style table, an attribute table
     if counts != dict(gpkg):
         msg = f"report check failed: results.gpkg has layers {counts}, expected {dict(gpkg)}"
+        raise OutputError(msg, path=staging / "results.gpkg")
+    if styles < len(gpkg):
+        msg = f"report check failed: results.gpkg has {styles} styles for {len(gpkg)} layers"
         raise OutputError(msg, path=staging / "results.gpkg")
     data = json.loads((staging / "provenance.json").read_text(encoding="utf-8"))
     if data.get("generator") != GENERATOR:
