@@ -73,6 +73,7 @@ from pathlib import Path
 import pyproj
 
 from areas.errors import ConfigError
+from areas.load.select import LayerFilter, parse_filter, parse_values
 from areas.schema import KIND_NAMES, KINDS
 
 __all__ = [
@@ -90,6 +91,11 @@ FALLBACKS = ("empty", "bundled")
 
 _LAYER_KEYS = (
     "path",
+    "url",
+    "table",
+    "sql",
+    "geometry",
+    "engine",
     "layer",
     "crs",
     "crs_override",
@@ -98,7 +104,11 @@ _LAYER_KEYS = (
     "decimal",
     "columns",
     "constants",
+    "filter",
+    "values",
 )
+#: Readers of vector files: pyogrio (the default) or fiona (the ``fiona`` extra).
+ENGINES = ("pyogrio", "fiona")
 _GLOBAL_KEYS = ("fallback", "crs")
 
 
@@ -124,6 +134,16 @@ class LayerConfig:
         Schema column -> the file's column (``x``/``y``: CSV coordinate columns).
     constants : dict
         Schema column -> value for every feature.
+    url, table, sql, geometry : str or None
+        A PostgreSQL/PostGIS source instead of a file: the connection URL
+        (no password), ``schema.name`` or a query, and the geometry column
+        when the result has several.
+    engine : {"pyogrio", "fiona"} or None
+        The reader of vector files (pyogrio when None).
+    filter : LayerFilter or None
+        Which features to keep (``[kind.filter]``).
+    values : dict
+        Schema column -> {value in the file: value to use} (``[kind.values.column]``).
     """
 
     kind: str
@@ -136,6 +156,18 @@ class LayerConfig:
     decimal: str | None = None
     columns: dict[str, str] = field(default_factory=dict)
     constants: dict[str, object] = field(default_factory=dict)
+    url: str | None = None
+    table: str | None = None
+    sql: str | None = None
+    geometry: str | None = None
+    engine: str | None = None
+    filter: LayerFilter | None = None
+    values: dict[str, dict[str, object]] = field(default_factory=dict)
+
+    @property
+    def in_database(self) -> bool:
+        """True when the layer is read from PostgreSQL/PostGIS (``url``)."""
+        return self.url is not None
 
 
 @dataclass(frozen=True)
@@ -312,7 +344,18 @@ def _parse_layer(kind: str, table: object, base_dir: Path, where) -> LayerConfig
         raise ConfigError(msg, path=where)
     _check_keys(table, _LAYER_KEYS, kind, where)
     spec = KINDS[kind]
-    for key in ("path", "layer", "encoding", "sep", "decimal"):
+    for key in (
+        "path",
+        "url",
+        "table",
+        "sql",
+        "geometry",
+        "engine",
+        "layer",
+        "encoding",
+        "sep",
+        "decimal",
+    ):
         if key in table and not isinstance(table[key], str):
             msg = f"[{kind}] `{key}` must be text, got {table[key]!r}"
             raise ConfigError(msg, path=where)
@@ -397,6 +440,19 @@ def _parse_layer(kind: str, table: object, base_dir: Path, where) -> LayerConfig
         names = ", ".join(f"`{c}`" for c in both)
         msg = f"[{kind}] maps {names} both to a column and to a constant; keep one"
         raise ConfigError(msg, path=where)
+    database = _database_keys(kind, table, where)
+    engine = table.get("engine")
+    if engine is not None and engine not in ENGINES:
+        msg = f"[{kind}] `engine` must be one of {', '.join(map(repr, ENGINES))}, got {engine!r}"
+        raise ConfigError(msg, path=where)
+    if engine is not None and database:
+        msg = f"[{kind}] `engine` is for files; a `url` layer is read from the database"
+        raise ConfigError(msg, path=where)
+    try:
+        layer_filter = parse_filter(table.get("filter"), kind)
+        values = parse_values(table.get("values"), kind, spec.columns)
+    except ValueError as exc:
+        raise ConfigError(str(exc), path=where) from None
     return LayerConfig(
         kind=kind,
         path=file_path,
@@ -408,4 +464,38 @@ def _parse_layer(kind: str, table: object, base_dir: Path, where) -> LayerConfig
         decimal=decimal,
         columns=dict(columns),
         constants=dict(constants),
+        engine=engine,
+        filter=layer_filter,
+        values=values,
+        **database,
     )
+
+
+def _database_keys(kind: str, table: Mapping, where) -> dict[str, str | None]:
+    """Check ``url`` with ``table`` or ``sql`` (a PostGIS layer); return them."""
+    keys = {k: table.get(k) for k in ("url", "table", "sql", "geometry")}
+    if keys["url"] is None:
+        named = [f"`{k}`" for k in ("table", "sql", "geometry") if keys[k] is not None]
+        if named:
+            msg = (
+                f"[{kind}] {', '.join(named)} name a database table; add the connection "
+                '`url = "postgresql://user@host:port/database"`'
+            )
+            raise ConfigError(msg, path=where)
+        return {}
+    if "path" in table:
+        msg = f"[{kind}] names both a `path` and a database `url`; keep one"
+        raise ConfigError(msg, path=where)
+    if (keys["table"] is None) == (keys["sql"] is None):
+        msg = (
+            f'[{kind}] with a `url` needs either `table = "schema.name"` or `sql = "SELECT ..."`'
+            + (" (not both)" if keys["table"] is not None else "")
+        )
+        raise ConfigError(msg, path=where)
+    from areas.load.postgis import parse_url
+
+    try:
+        parse_url(str(keys["url"]))
+    except ConfigError as exc:
+        raise ConfigError(f"[{kind}] `url`: {exc.message}", path=where) from None
+    return keys
