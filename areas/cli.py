@@ -11,7 +11,6 @@ output could not be written; 2 bad input or bad arguments; 130 interrupted.
 from __future__ import annotations
 
 import argparse
-import io as _stdio
 import json
 import sys
 import warnings
@@ -19,7 +18,7 @@ from collections.abc import Sequence
 
 from areas import __version__
 from areas.constants import DEFAULT_LANGUAGE, DEFAULT_THRESHOLDS_M, DISTANCES, LANGUAGES
-from areas.errors import AreasError, AreasWarning, OutputError
+from areas.errors import AreasError, AreasWarning, DatabaseError, OutputError
 from areas.output.i18n import format_cell, format_share, format_value
 from areas.schema import STATUSES
 
@@ -110,6 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_scenario(p)
     _add_distance(p)
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    _add_csv_dialect(p)
 
     p = sub.add_parser("map", help="write a self-contained HTML map")
     _add_scenario(p)
@@ -129,7 +129,34 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--compare-as-of", metavar="DATE", help="also show the change since this date")
     p.add_argument("--lang", choices=sorted(LANGUAGES), default=DEFAULT_LANGUAGE)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_csv_dialect(p)
+    p.add_argument(
+        "--database",
+        metavar="URL",
+        help="also write the result layers to PostgreSQL/PostGIS: postgresql://user@host:port/db "
+        "(password from PGPASSWORD or ~/.pgpass), in one transaction",
+    )
+    p.add_argument(
+        "--schema", metavar="NAME", help="schema for --database (default: areas; created if absent)"
+    )
+
+    p = sub.add_parser("qgis-plugin", help="write the QGIS plugin zip (Processing provider)")
+    p.add_argument(
+        "--out",
+        default="areas_processing.zip",
+        metavar="PATH",
+        help="the zip to write (default: ./areas_processing.zip)",
+    )
     return parser
+
+
+def _add_csv_dialect(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--csv-dialect",
+        choices=("standard", "excel-da"),
+        default="standard",
+        help="CSV: standard (, and decimal points) or excel-da (; and decimal commas)",
+    )
 
 
 def _console():
@@ -248,9 +275,9 @@ def _cmd_summary(args) -> int:
     summary = _summary(args)
     table = summary.table
     if args.format == "csv":
-        buf = _stdio.StringIO()
-        table.to_csv(buf, index=False, lineterminator="\n")
-        sys.stdout.write(buf.getvalue())
+        from areas.output.export import csv_text
+
+        sys.stdout.write(csv_text(table, dialect=args.csv_dialect))
         return 0
     if args.format == "json":
         payload = {
@@ -327,7 +354,17 @@ def _cmd_report(args) -> int:
         thresholds_m=tuple(args.thresholds),
         distance=args.distance,
         progress=not args.quiet,
+        csv_dialect=args.csv_dialect,
+        database=args.database,
+        schema=args.schema,
     )
+    return 0
+
+
+def _cmd_qgis_plugin(args) -> int:
+    from areas.qgis import write_plugin_zip
+
+    print(f"QGIS plugin written to {write_plugin_zip(args.out)}")
     return 0
 
 
@@ -337,6 +374,7 @@ _COMMANDS = {
     "summary": _cmd_summary,
     "map": _cmd_map,
     "report": _cmd_report,
+    "qgis-plugin": _cmd_qgis_plugin,
 }
 
 
@@ -357,7 +395,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         warnings.showwarning = _show_warning
         try:
             return _COMMANDS[args.command](args)
-        except OutputError as exc:
+        except (OutputError, DatabaseError) as exc:
             print(f"areas: error: {exc}", file=sys.stderr)
             return 1
         except AreasError as exc:

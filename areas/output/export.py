@@ -5,9 +5,10 @@ Every writer renders into a temporary file beside the target (through
 only then moves it into place, so a failed or killed run never leaves a
 half-written file under the final name.
 
-- CSV: UTF-8, comma-separated, ``.`` as decimal mark, ``\n`` line ends, no
-  index; missing values are empty fields, dates ISO 8601, booleans
-  ``True``/``False``.
+- CSV: UTF-8 with a byte order mark (Excel then reads æ, ø, å right),
+  comma-separated with ``.`` as decimal mark, or in the ``excel-da`` dialect
+  ``;``-separated with decimal commas; ``\n`` line ends, no index; missing
+  values are empty fields, dates ISO 8601, booleans ``True``/``False``.
 - XLSX: one sheet per frame (openpyxl), header row frozen, shares formatted
   as percentages, hectares with two decimals, metres without decimals. Text
   is always a text cell, never a formula (a name starting with ``=`` stays
@@ -44,6 +45,9 @@ from areas.errors import OutputError
 
 __all__ = [
     "csv_ready",
+    "csv_text",
+    "CSV_DIALECTS",
+    "check_csv_dialect",
     "write_csv",
     "count_csv_rows",
     "write_xlsx",
@@ -115,10 +119,46 @@ def csv_ready(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+#: CSV dialects of the writers: name -> (separator, decimal mark).
+CSV_DIALECTS = {"standard": (",", "."), "excel-da": (";", ",")}
+
+
+def check_csv_dialect(dialect: str) -> tuple[str, str]:
+    """Return (separator, decimal mark) of a CSV dialect name, or raise :class:`OutputError`."""
+    if dialect not in CSV_DIALECTS:
+        msg = f"`csv_dialect` must be one of {', '.join(map(repr, CSV_DIALECTS))}, got {dialect!r}"
+        raise OutputError(msg)
+    return CSV_DIALECTS[dialect]
+
+
+def csv_text(frame: pd.DataFrame, *, dialect: str = "standard") -> str:
+    """Return ``frame`` as CSV text in ``dialect`` (no BOM; see :func:`write_csv`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> print(csv_text(pd.DataFrame({"a": [1.5], "b": ["x"]}), dialect="excel-da"), end="")
+    a;b
+    1,5;x
+    """
+    sep, decimal = check_csv_dialect(dialect)
+    return csv_ready(frame).to_csv(index=False, sep=sep, decimal=decimal, lineterminator="\n")
+
+
 def write_csv(
-    frame: pd.DataFrame, path: str | PathLike, *, float_digits: int | None = None
+    frame: pd.DataFrame,
+    path: str | PathLike,
+    *,
+    float_digits: int | None = None,
+    dialect: str = "standard",
 ) -> Path:
     """Write ``frame`` (without its index) to a UTF-8 CSV file atomically.
+
+    The file starts with a UTF-8 byte order mark, so that Excel reads æ, ø
+    and å right when the file is double-clicked. ``dialect="standard"``
+    separates with ``,`` and writes ``.`` as decimal mark; ``"excel-da"``
+    (what Danish Excel opens in columns) separates with ``;`` and writes
+    decimal commas.
 
     The file is re-read and its data rows counted before it replaces
     ``path``. Text is written verbatim, as data: a value starting with ``=``,
@@ -133,12 +173,15 @@ def write_csv(
         Target file.
     float_digits : int, optional
         Round floats to this many decimals (default: full precision).
+    dialect : {"standard", "excel-da"}, default "standard"
+        Separator and decimal mark (see :data:`CSV_DIALECTS`).
 
     Returns
     -------
     pathlib.Path
         ``path``.
     """
+    sep, decimal = check_csv_dialect(dialect)
     data = csv_ready(frame)
     if float_digits is not None:
         floats = data.select_dtypes(include="float").columns
@@ -152,14 +195,26 @@ def write_csv(
             raise OutputError(msg, path=path)
 
     with atomic_path(path, check=check) as tmp:
-        data.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
+        data.to_csv(
+            tmp,
+            index=False,
+            sep=sep,
+            decimal=decimal,
+            encoding="utf-8-sig",
+            lineterminator="\n",
+        )
     return Path(path)
 
 
 def count_csv_rows(path: str | PathLike) -> int:
-    """Return the number of data rows (records, not lines) of a CSV file."""
-    with open(path, encoding="utf-8", newline="") as fh:
-        reader = csv.reader(fh)
+    """Return the number of data rows (records, not lines) of a CSV file, ``,`` or ``;``."""
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        header = fh.readline()
+        fh.seek(0)
+        if header.startswith("\ufeff"):
+            fh.read(1)
+        sep = ";" if header.count(";") > header.count(",") else ","
+        reader = csv.reader(fh, delimiter=sep)
         try:
             next(reader)
         except StopIteration:

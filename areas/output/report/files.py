@@ -35,14 +35,15 @@ def write_maps(ctx: ReportContext) -> None:
 
 
 def write_tables(ctx: ReportContext) -> None:
-    """Write ``summary.csv``, ``summary.xlsx``, ``companies.csv`` and ``results.gpkg``."""
+    """Write ``summary.csv``/``.xlsx``, ``companies.csv``/``.xlsx`` and ``results.gpkg``."""
     from areas.output.export import writer_for
 
     def write(data: object, name: str, **options: object) -> None:
         writer_for(name).write(data, ctx.rel(name), **options)
 
+    dialect = ctx.options.csv_dialect
     table = summary_rows(ctx)
-    write(table, "summary.csv")
+    write(table, "summary.csv", dialect=dialect)
     ctx.csv_rows["summary.csv"] = len(table)
     about = pd.DataFrame(
         {
@@ -51,8 +52,15 @@ def write_tables(ctx: ReportContext) -> None:
         }
     )
     write({"summary": table, ctx.L("sheet_columns"): about}, "summary.xlsx")
-    write(ctx.companies, "companies.csv")
+    write(ctx.companies, "companies.csv", dialect=dialect)
     ctx.csv_rows["companies.csv"] = len(ctx.companies)
+    firms_about = pd.DataFrame(
+        {
+            "column": [str(c) for c in ctx.companies.columns],
+            "label": [column_label(str(c), ctx.lang) for c in ctx.companies.columns],
+        }
+    )
+    write({"companies": ctx.companies, ctx.L("sheet_columns"): firms_about}, "companies.xlsx")
     layers = result_layers(ctx, table)
     write(layers, "results.gpkg", crs=WORK_CRS, geometry_types=GPKG_LAYERS)
     # styled in the staging folder, so that the file provenance.json hashes is the styled one
@@ -63,6 +71,15 @@ def write_tables(ctx: ReportContext) -> None:
         scenario=ctx.summary.params,
     )
     ctx.gpkg = {name: len(frame) for name, frame in layers.items()}
+    ctx.layers = layers
+
+
+def write_database(ctx: ReportContext) -> dict[str, int]:
+    """Write the result layers to ``options.database``, schema ``options.schema``, at once."""
+    from areas.output.database import write_postgis
+
+    assert ctx.options.database is not None and ctx.options.schema is not None
+    return write_postgis(ctx.layers, ctx.options.database, ctx.options.schema, crs=WORK_CRS)
 
 
 def _whole_counts(frame: pd.DataFrame) -> pd.DataFrame:
