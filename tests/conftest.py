@@ -56,3 +56,13 @@ def chromium() -> Path:
     if not CHROMIUM.exists():
         require_or_skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
     return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def axe():
+    """axe-core for the browser tests (:class:`a11y.Axe`); skip where absent (fail in CI)."""
+    from a11y import AXE_JS, Axe, missing_message
+
+    if not AXE_JS.is_file():
+        require_or_skip(missing_message(AXE_JS))
+    return Axe(AXE_JS)

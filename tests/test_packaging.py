@@ -54,5 +54,13 @@ def test_wheel_carries_layers_templates_and_entry_point(wheel):
             assert path in names
             assert zf.read(path) == (REPO / path).read_bytes()
         assert "areas/py.typed" in names
+        # the scripts and stylesheets inlined into accessible and compact maps
+        for static in (
+            "areas/output/a11y/static/a11y.js",
+            "areas/output/a11y/static/a11y.css",
+            "areas/output/a11y/static/page.html",
+            "areas/output/compact/static/compact.js",
+        ):
+            assert zf.read(static) == (REPO / static).read_bytes(), static
         entry_points = next(n for n in names if n.endswith("entry_points.txt"))
         assert "areas = areas.cli:main" in zf.read(entry_points).decode()
