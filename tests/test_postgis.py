@@ -75,6 +75,10 @@ def test_layers_read_from_postgis_equal_the_geopackage(login, raw_layers, in_dat
     for kind in KINDS:
         got = read_postgis_layer(login.url, table=f"gis.{kind}", layer=kind)
         want = layers[kind]
+        # a column without any value: None from the file, NaN from the database
+        empty = [c for c in want.columns if c != "geometry" and want[c].isna().all()]
+        assert all(got[c].isna().all() for c in empty)
+        got, want = got.drop(columns=empty), want.drop(columns=empty)
         assert got.crs == want.crs
         assert list(got.columns) == list(want.columns)
         gpd.testing.assert_geodataframe_equal(

@@ -65,7 +65,7 @@ def write_tables(ctx: ReportContext) -> None:
     write(layers, "results.gpkg", crs=WORK_CRS, geometry_types=GPKG_LAYERS)
     # styled in the staging folder, so that the file provenance.json hashes is the styled one
     write_gpkg_styles(
-        ctx.rel("results.gpkg"),
+        ctx.staging / "results.gpkg",  # already recorded by ctx.rel above
         lang=ctx.lang,
         as_of=ctx.as_of,
         scenario=ctx.summary.params,
