@@ -59,6 +59,9 @@ def make_provenance(ctx: ReportContext, elapsed: float) -> dict:
         "mode_groups": {k: list(v) for k, v in MODE_GROUPS.items()},
         "csv_dialect": ctx.options.csv_dialect,
     }
+    service = getattr(ctx.summary, "service", None)
+    if service is not None:  # date, window, feed period, PTAL and DG REGIO parameters, sources
+        params["service"] = dict(service.params)
     database = None
     if ctx.options.database is not None:
         database = {
