@@ -23,6 +23,7 @@ Every table is optional except ``[districts]`` (see "Absent kinds" below)::
     encoding = "cp1252"           # Shapefile/CSV text encoding (optional; detected)
     sep = ";"                     # CSV separator (optional; detected)
     decimal = ","                 # CSV decimal mark (optional; detected)
+    engine = "fiona"              # reader of vector files (default "pyogrio")
 
     [districts.columns]           # schema column = the file's column
     district_id = "planid"
@@ -31,6 +32,23 @@ Every table is optional except ``[districts]`` (see "Absent kinds" below)::
     [districts.constants]         # one value for every feature
     municipality = "Hvidovre"
     status = "existing"
+
+    [districts.filter]            # keep only these features (the file's columns)
+    anvgen = 31                   # equals; a list is "one of"; where = "..." an
+                                  # expression (see areas.load.select)
+
+    [stops.values.mode]           # the file's values -> the schema's
+    "S-station" = "s_train"
+
+A layer may come from PostgreSQL/PostGIS instead of a file::
+
+    [districts]
+    url = "postgresql://planner@gis.example:5432/plan"   # never a password here
+    table = "erhverv.omraader"    # or: sql = "SELECT ..."
+    geometry = "geom"             # only when the result has several geometry columns
+
+The password comes from ``PGPASSWORD`` or ``~/.pgpass``; a URL holding one is
+an error.
 
 For a CSV, ``x`` and ``y`` in ``[kind.columns]`` name the coordinate columns
 (by default ``lon``/``lat``, ``longitude``/``latitude`` or ``x``/``y``).
