@@ -23,13 +23,13 @@ GPKG_LAYERS = {
 
 def write_maps(ctx: ReportContext) -> None:
     """Write the overview map and one map per district."""
-    from areas.output.maps import MapOptions, district_map, overview_map, save_map
+    from areas.output.maps import MapOptions, overview_map, save_map
+    from areas.output.maps.build import district_maps
 
     opts = MapOptions(as_of=ctx.as_of, include=ctx.include, lang=ctx.lang)
     save_map(overview_map(ctx.atlas, ctx.summary, options=opts), ctx.rel("map.html"))
     ctx.steps.advance()
-    for d in ctx.selected:
-        fmap = district_map(ctx.atlas, d, ctx.summary, options=opts)
+    for d, fmap in district_maps(ctx.atlas, ctx.selected, ctx.summary, options=opts):
         save_map(fmap, ctx.rel("districts", f"{ctx.slugs[d]}.map.html"))
         ctx.steps.advance()
 

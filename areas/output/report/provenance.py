@@ -95,6 +95,14 @@ def _source_name(path: str | None) -> str | None:
     return path if str(path).startswith("postgresql://") else Path(path).name
 
 
+def _kind(kind: str, lang: str) -> str:
+    """Name a layer kind (``districts``) in ``lang``; an unknown kind as it is."""
+    try:
+        return _i18n.t(f"kind.{kind}", lang)
+    except KeyError:
+        return kind
+
+
 def provenance_view(prov: dict, lang: str) -> dict:
     """Return the provenance section of the pages, from the record ``prov``."""
     L = lambda key, **v: _label(key, lang, **v)  # noqa: E731
@@ -106,7 +114,7 @@ def provenance_view(prov: dict, lang: str) -> dict:
         inputs_rows.append(
             {
                 "cells": [
-                    _cell(src["kind"]),
+                    _cell(_kind(src["kind"], lang)),
                     _cell(_source_name(src.get("path")) or L("in_memory")),
                     _cell(src.get("sha256") or "–", cls="hash"),
                     _cell(src.get("original_crs") or "–"),
@@ -119,11 +127,19 @@ def provenance_view(prov: dict, lang: str) -> dict:
         )
         for e in src.get("excluded", []):
             exclusions.append(
-                {"cells": [_cell(src["kind"]), _cell(str(e["id"])), _cell(str(e["reason"]))]}
+                {
+                    "cells": [
+                        _cell(_kind(src["kind"], lang)),
+                        _cell(str(e["id"])),
+                        _cell(str(e["reason"])),
+                    ]
+                }
             )
         for r in src.get("repairs", []):
             what = str(r["what"]) + (f": {r['detail']}" if r.get("detail") else "")
-            repairs.append({"cells": [_cell(src["kind"]), _cell(str(r["id"])), _cell(what)]})
+            repairs.append(
+                {"cells": [_cell(_kind(src["kind"], lang)), _cell(str(r["id"])), _cell(what)]}
+            )
     # Firms the analyses left out (no location in a layer the loader did not read):
     # the reconciliation counts them, so the table lists them too.
     listed = {
