@@ -47,7 +47,8 @@ class LayerSource:
     original_crs : str or None
         The CRS the data came in (as ``EPSG:nnnn`` where it has one, else WKT/name).
     features_read : int
-        Features (rows) in the file.
+        Features (rows) in the file (after an ``areas.toml`` filter, which
+        :attr:`filter` records).
     features_used : int
         Features in the layer after exclusions.
     excluded : list of Exclusion
@@ -61,6 +62,12 @@ class LayerSource:
     notes : list of str
         Anything else a reader of the figures should know about the layer
         (constants applied to every feature, why a layer is empty).
+    filter : dict or None
+        The ``[kind.filter]`` applied: ``rule``, features ``read`` in the
+        source, ``kept`` and ``removed``.
+    values : dict
+        Schema column -> {value in the source: features changed} of the
+        ``[kind.values]`` mappings applied.
     """
 
     kind: str
@@ -75,6 +82,8 @@ class LayerSource:
     encoding: str | None = None
     column_map: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    filter: dict[str, Any] | None = None
+    values: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def reconciles(self) -> bool:
         """Return True when ``features_read == features_used + excluded``."""
@@ -95,6 +104,8 @@ class LayerSource:
             "encoding": self.encoding,
             "column_map": dict(self.column_map),
             "notes": list(self.notes),
+            "filter": None if self.filter is None else dict(self.filter),
+            "values": {k: dict(v) for k, v in self.values.items()},
         }
 
 

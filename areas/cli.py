@@ -11,7 +11,6 @@ output could not be written; 2 bad input or bad arguments; 130 interrupted.
 from __future__ import annotations
 
 import argparse
-import io as _stdio
 import json
 import sys
 import warnings
@@ -30,6 +29,7 @@ from areas.errors import (
     AreasError,
     AreasWarning,
     ConfigError,
+    DatabaseError,
     OutputError,
     json_text,
     printable,
@@ -189,6 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULT_LANGUAGE,
         help="language of the table (CSV and JSON keep their column names)",
     )
+    _add_csv_dialect(p)
 
     p = sub.add_parser("map", help="write a self-contained HTML map")
     _add_scenario(p)
@@ -210,7 +211,34 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--lang", choices=sorted(LANGUAGES), default=DEFAULT_LANGUAGE)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_csv_dialect(p)
+    p.add_argument(
+        "--database",
+        metavar="URL",
+        help="also write the result layers to PostgreSQL/PostGIS: postgresql://user@host:port/db "
+        "(password from PGPASSWORD or ~/.pgpass), in one transaction",
+    )
+    p.add_argument(
+        "--schema", metavar="NAME", help="schema for --database (default: areas; created if absent)"
+    )
+
+    p = sub.add_parser("qgis-plugin", help="write the QGIS plugin zip (Processing provider)")
+    p.add_argument(
+        "--out",
+        default="areas_processing.zip",
+        metavar="PATH",
+        help="the zip to write (default: ./areas_processing.zip)",
+    )
     return parser
+
+
+def _add_csv_dialect(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--csv-dialect",
+        choices=("standard", "excel-da"),
+        default="standard",
+        help="CSV: standard (, and decimal points) or excel-da (; and decimal commas)",
+    )
 
 
 def _console():
@@ -358,11 +386,9 @@ def _cmd_summary(args) -> int:
     summary = _summary(args)
     table = summary.table
     if args.format == "csv":
-        from areas.output.export import neutralise_formulas
+        from areas.output.export import csv_text, neutralise_formulas
 
-        buf = _stdio.StringIO()
-        neutralise_formulas(table).to_csv(buf, index=False, lineterminator="\n")
-        text = buf.getvalue()
+        text = csv_text(neutralise_formulas(table), dialect=args.csv_dialect)
         sys.stdout.write(_terminal(text) if sys.stdout.isatty() else text)
         return 0
     if args.format == "json":
@@ -478,7 +504,17 @@ def _cmd_report(args) -> int:
         service_date=args.service_date,
         service_window=args.service_window,
         progress=not args.quiet,
+        csv_dialect=args.csv_dialect,
+        database=args.database,
+        schema=args.schema,
     )
+    return 0
+
+
+def _cmd_qgis_plugin(args) -> int:
+    from areas.qgis import write_plugin_zip
+
+    print(f"QGIS plugin written to {write_plugin_zip(args.out)}")
     return 0
 
 
@@ -488,6 +524,7 @@ _COMMANDS = {
     "summary": _cmd_summary,
     "map": _cmd_map,
     "report": _cmd_report,
+    "qgis-plugin": _cmd_qgis_plugin,
 }
 
 
@@ -518,7 +555,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             _check_dates(args)
             return _COMMANDS[args.command](args)
-        except OutputError as exc:
+        except (OutputError, DatabaseError) as exc:
             _error(exc)
             return 1
         except AreasError as exc:

@@ -32,6 +32,9 @@ __all__ = [
     "EncodingError",
     "ConfigError",
     "OutputError",
+    "DatabaseError",
+    "DatabaseConnectionError",
+    "DatabaseAuthError",
     "AreasWarning",
     "AreasRepairWarning",
     "format_ids",
@@ -293,6 +296,18 @@ class ConfigError(AreasError, ValueError):
 
 class OutputError(AreasError, OSError):
     """An output file could not be written or failed its check."""
+
+
+class DatabaseError(AreasError, ConnectionError):
+    """A database cannot be reached or used."""
+
+
+class DatabaseConnectionError(DatabaseError):
+    """The database server cannot be reached (host, port, database name)."""
+
+
+class DatabaseAuthError(DatabaseError, PermissionError):
+    """The server refused the user or the password."""
 
 
 class AreasWarning(UserWarning):

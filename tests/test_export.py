@@ -11,6 +11,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
+import pyogrio.raw
 import pytest
 import shapely
 from hypothesis import HealthCheck, given, settings
@@ -59,7 +60,7 @@ def firms() -> gpd.GeoDataFrame:
 
 def test_csv_round_trip_keeps_text_ids_and_missing(tmp_path, firms):
     path = write_csv(firms, tmp_path / "firms.csv")
-    with open(path, encoding="utf-8", newline="") as fh:
+    with open(path, encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
     assert rows[0] == ["company_id", "name", "employees", "bid_member", "opens", "distance_m"]
     assert len(rows) == 4
@@ -69,11 +70,42 @@ def test_csv_round_trip_keeps_text_ids_and_missing(tmp_path, firms):
     assert _tmp_leftovers(tmp_path) == []
 
 
-def test_csv_is_utf8_without_bom_and_unix_newlines(tmp_path, firms):
+def test_csv_is_utf8_with_a_bom_and_unix_newlines(tmp_path, firms):
     raw = write_csv(firms, tmp_path / "f.csv").read_bytes()
-    assert not raw.startswith(b"\xef\xbb\xbf")
+    assert raw.startswith(b"\xef\xbb\xbfcompany_id,")  # Excel then reads æ, ø, å right
+    assert raw.count(b"\xef\xbb\xbf") == 1
     assert "Ålholm".encode() in raw
     assert b"\r\n" not in raw
+
+
+def test_csv_excel_da_dialect_round_trips_with_pandas(tmp_path, firms):
+    path = write_csv(firms, tmp_path / "f.csv", dialect="excel-da")
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbfcompany_id;name;")
+    assert b"412,5" in raw and b"412.5" not in raw
+    back = pd.read_csv(path, sep=";", decimal=",", dtype={"company_id": str}, encoding="utf-8-sig")
+    assert back["company_id"].tolist()[:2] == ["007", "a,b"]
+    assert back["name"].tolist() == firms["name"].tolist()
+    assert back["distance_m"].tolist()[0] == 412.5 and back["distance_m"].isna().tolist()[1]
+    assert back["employees"].tolist()[0] == 12
+    assert count_csv_rows(path) == 3
+    with pytest.raises(OutputError, match="`csv_dialect` must be one of"):
+        write_csv(firms, tmp_path / "g.csv", dialect="excel-de")
+
+
+def test_csv_excel_da_round_trips_through_the_loader(tmp_path):
+    import areas
+
+    firms = areas.load().companies.head(25).copy()
+    xy = firms.geometry.to_crs("EPSG:4326")
+    table = pd.DataFrame(firms.drop(columns="geometry")).assign(lon=xy.x, lat=xy.y)
+    path = write_csv(table, tmp_path / "companies.csv", dialect="excel-da")
+    frame, source = areas.load.pipeline.read_layer(path, "companies")
+    assert frame["company_id"].tolist() == firms["company_id"].tolist()
+    assert frame["name"].tolist() == firms["name"].tolist()
+    assert frame["employees"].tolist() == firms["employees"].tolist()
+    assert frame.geometry.distance(firms.geometry.reset_index(drop=True)).max() < 0.01
+    assert source.encoding == "utf-8-sig"
 
 
 def test_csv_failed_check_keeps_previous_file(tmp_path, firms, monkeypatch):
@@ -217,14 +249,14 @@ def test_gpkg_failed_write_keeps_previous_file(tmp_path, firms, monkeypatch):
     target = tmp_path / "r.gpkg"
     write_gpkg({"companies": firms}, target)
     before = target.read_bytes()
-    real = pyogrio.write_dataframe
+    real = pyogrio.raw.write
 
-    def fail_on_second(df, path, layer, **kw):
+    def fail_on_second(*args, layer=None, **kw):
         if layer == "second":
             raise RuntimeError("disk full")
-        return real(df, path, layer=layer, **kw)
+        return real(*args, layer=layer, **kw)
 
-    monkeypatch.setattr(pyogrio, "write_dataframe", fail_on_second)
+    monkeypatch.setattr(pyogrio.raw, "write", fail_on_second)
     with pytest.raises(RuntimeError, match="disk full"):
         write_gpkg({"first": firms, "second": firms}, target)
     assert target.read_bytes() == before

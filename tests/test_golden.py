@@ -38,7 +38,9 @@ def dump_tables(report: Path, dest: Path) -> list[str]:
     for name in ("summary.csv", "companies.csv"):
         (dest / name).write_bytes((report / name).read_bytes())
         names.append(name)
-    for layer, _ in pyogrio.list_layers(report / "results.gpkg"):
+    for layer, geometry_type in pyogrio.list_layers(report / "results.gpkg"):
+        if geometry_type is None:  # layer_styles: QGIS's styles, not a result table
+            continue
         frame = pyogrio.read_dataframe(report / "results.gpkg", layer=layer)
         wkt = frame.geometry.to_wkt(rounding_precision=-1)
         frame = frame.drop(columns="geometry").assign(geometry=wkt.to_numpy())

@@ -6,6 +6,7 @@ The server is started and stopped by the ``postgis`` fixture
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import geopandas as gpd
@@ -74,6 +75,10 @@ def test_layers_read_from_postgis_equal_the_geopackage(login, raw_layers, in_dat
     for kind in KINDS:
         got = read_postgis_layer(login.url, table=f"gis.{kind}", layer=kind)
         want = layers[kind]
+        # a column without any value: None from the file, NaN from the database
+        empty = [c for c in want.columns if c != "geometry" and want[c].isna().all()]
+        assert all(got[c].isna().all() for c in empty)
+        got, want = got.drop(columns=empty), want.drop(columns=empty)
         assert got.crs == want.crs
         assert list(got.columns) == list(want.columns)
         gpd.testing.assert_geodataframe_equal(
@@ -191,13 +196,144 @@ def test_write_refuses_bad_names_and_crs(login, raw_layers):
         write_postgis({"districts": layers["districts"].to_crs(4326)}, login.url, "results")
 
 
-def test_report_layers_go_to_a_schema(login, tmp_path):
+def _toml(tmp_path, url: str, tables: dict[str, str], extra: str = "") -> object:
+    body = "\n".join(
+        f'[{kind}]\nurl = "{url}"\ntable = "{table}"\n' for kind, table in tables.items()
+    )
+    path = tmp_path / "areas.toml"
+    path.write_text(body + extra, encoding="utf-8")
+    return path
+
+
+def test_areas_toml_reads_postgis_and_gives_the_geopackage_summary(
+    login, raw_layers, in_database, tmp_path
+):
+    _, gpkg = raw_layers
+    toml = _toml(tmp_path, login.url, {k: f"gis.{k}" for k in KINDS})
+    from_db = areas.load(toml)
+    from_file = areas.load(gpkg)
+    a = areas.summarize(from_file, as_of=AS_OF).table
+    b = areas.summarize(from_db, as_of=AS_OF).table
+    pd.testing.assert_frame_equal(a, b)
+    for kind in KINDS:
+        geopandas.testing.assert_geodataframe_equal(
+            getattr(from_db, kind), getattr(from_file, kind), check_dtype=True
+        )
+        src = from_db.sources[kind]
+        assert src.path == f"{login.url} gis.{kind}" and src.reconciles()
+    assert login.password not in toml.read_text()
+
+
+def test_areas_toml_query_filter_and_values_on_postgis(login, in_database, tmp_path):
+    toml = tmp_path / "areas.toml"
+    toml.write_text(
+        '[layers]\nfallback = "bundled"\n\n'
+        f'[districts]\nurl = "{login.url}"\n'
+        'sql = "SELECT district_id, name, municipality, status, geometry FROM gis.districts"\n'
+        "[districts.filter]\nwhere = \"status != 'withdrawn'\"\n"
+        '[districts.values.municipality]\n"Hvidovre" = "Hvidovre Kommune"\n',
+        encoding="utf-8",
+    )
+    atlas = areas.load(toml)
+    bundled = areas.load().districts
+    assert sorted(atlas.districts["district_id"]) == sorted(
+        bundled.loc[bundled["status"] != "withdrawn", "district_id"]
+    )
+    src = atlas.sources["districts"]
+    assert src.filter["removed"] == int((bundled["status"] == "withdrawn").sum()) == 1
+    n_hvidovre = int((bundled["municipality"] == "Hvidovre").sum())
+    assert src.values == {"municipality": {"Hvidovre": n_hvidovre - 1}}  # Holmene was filtered
+    assert (atlas.districts["municipality"] == "Hvidovre Kommune").sum() == n_hvidovre - 1
+
+
+def test_areas_toml_refuses_a_password_in_the_url(tmp_path):
+    toml = _toml(tmp_path, "postgresql://planner:hemmelig@db.example/gis", {"districts": "a.b"})
+    with pytest.raises(ConfigError, match="holds a password") as info:
+        areas.load(toml)
+    assert "hemmelig" not in str(info.value) and "[districts] `url`" in str(info.value)
+    toml.write_text('[districts]\nurl = "postgresql://u@h/db"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="needs either `table"):
+        areas.load(toml)
+    toml.write_text('[districts]\ntable = "gis.districts"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="add the connection `url"):
+        areas.load(toml)
+
+
+def _cli(capsys, *args: str) -> tuple[int, str]:
+    from areas.cli import main
+
+    code = main(list(args))
+    return code, capsys.readouterr().err
+
+
+def test_cli_wrong_password_and_missing_table_are_one_line_errors(
+    postgis, in_database, tmp_path, monkeypatch, capsys
+):
+    monkeypatch.setenv("PGPASSFILE", str(tmp_path / "none"))
+    monkeypatch.setenv("PGPASSWORD", "wrong")
+    toml = _toml(tmp_path, postgis.url, {"districts": "gis.districts"})
+    code, err = _cli(capsys, "summary", "--layers", str(toml))
+    assert code == 1
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith("areas: error: ") and "refused user `areas_test`" in err
+    assert "PGPASSWORD" in err and "wrong" not in err.replace("wrong password", "")
+    monkeypatch.setenv("PGPASSWORD", postgis.password)
+    toml = _toml(tmp_path, postgis.url, {"districts": "gis.nope"})
+    code, err = _cli(capsys, "summary", "--layers", str(toml))
+    assert code == 2 and err.count("\n") == 1 and "Traceback" not in err
+    assert "table `gis.nope` does not exist" in err and "gis.districts" in err
+
+
+def test_report_writes_the_result_layers_to_a_schema(login, tmp_path, capsys):
+    out = tmp_path / "report"
+    code, err = _cli(
+        capsys,
+        "report",
+        "--as-of",
+        AS_OF,
+        "--quiet",
+        "--out",
+        str(out),
+        "--database",
+        login.url,
+        "--schema",
+        "report_2026",
+    )
+    assert code == 0, err
+    names = [n for n in gpd.list_layers(out / "results.gpkg")["name"] if n != "layer_styles"]
+    prov = json.loads((out / "provenance.json").read_text(encoding="utf-8"))
+    assert prov["database"]["schema"] == "report_2026"
+    assert prov["database"]["tables"] == {
+        n: len(gpd.read_file(out / "results.gpkg", layer=n)) for n in names
+    }
+    for name in names:
+        back = read_postgis_layer(login.url, table=f"report_2026.{name}")
+        want = gpd.read_file(out / "results.gpkg", layer=name)
+        assert len(back) == len(want) and sorted(back.columns) == sorted(want.columns), name
+    back = read_postgis_layer(login.url, table="report_2026.districts")
+    assert sorted(back["district_id"]) == sorted(
+        gpd.read_file(out / "results.gpkg", layer="districts")["district_id"]
+    )
+    shutil.rmtree(out)
+
+
+def test_a_refused_database_leaves_the_previous_report(postgis, tmp_path, monkeypatch):
     out = tmp_path / "report"
     areas.write_report(areas.load(), out, as_of=AS_OF, progress=False)
-    names = [n for n, _ in gpd.list_layers(out / "results.gpkg").to_numpy()]
-    layers = {n: gpd.read_file(out / "results.gpkg", layer=n) for n in names}
-    counts = write_postgis(layers, login.url, "report_2026")
-    assert counts == {n: len(f) for n, f in layers.items()}
-    back = read_postgis_layer(login.url, table="report_2026.districts")
-    assert sorted(back["district_id"]) == sorted(layers["districts"]["district_id"])
-    shutil.rmtree(out)
+    before = (out / "provenance.json").read_bytes()
+    monkeypatch.setenv("PGPASSFILE", str(tmp_path / "none"))
+    monkeypatch.setenv("PGPASSWORD", "wrong")
+    with pytest.raises(DatabaseAuthError):
+        areas.write_report(
+            areas.load(),
+            out,
+            as_of="2025-01-01",
+            progress=False,
+            database=postgis.url,
+            schema="never_written",
+        )
+    assert (out / "provenance.json").read_bytes() == before
+    with pytest.raises(ConfigError, match="not a valid schema name"):
+        areas.write_report(areas.load(), out, progress=False, database=postgis.url, schema="A-b")
+    with pytest.raises(ConfigError, match="give the database too"):
+        areas.write_report(areas.load(), out, progress=False, schema="x")

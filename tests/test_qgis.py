@@ -154,6 +154,18 @@ def test_plugin_zip_holds_the_plugin(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert zipfile.ZipFile(tmp_path / "cli.zip").namelist() == names
+    done = subprocess.run(
+        [sys.executable, "-m", "areas", "qgis-plugin", "--out", str(tmp_path / "areas.zip")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert str(tmp_path / "areas.zip") in done.stdout
+    for name in names:
+        assert zipfile.ZipFile(tmp_path / "areas.zip").read(name) == zipfile.ZipFile(path).read(
+            name
+        )
 
 
 @pytest.mark.slow

@@ -225,7 +225,7 @@ def test_a_report_on_some_districts_still_counts_every_firm(mixed_folder, tmp_pa
     line = reconciliation_line(rec, "en")
     for page in (result.index, result.pages["d2"]):
         assert line in page.read_text(encoding="utf-8")
-    with open(tmp_path / "r" / "companies.csv", encoding="utf-8", newline="") as fh:
+    with open(tmp_path / "r" / "companies.csv", encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert [r["company_id"] for r in rows] == ["0004"]
 

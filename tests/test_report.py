@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import os
 import re
@@ -22,6 +23,7 @@ import time
 from importlib.metadata import version
 from pathlib import Path
 
+import pandas as pd
 import pyogrio
 import pytest
 from builders import CRS, X0, XSS, tiny_atlas
@@ -29,6 +31,7 @@ from conftest import require_or_skip
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import areas
 import areas._atomic as _atomic
 import areas.output.report.pages as report_pages
 from areas._atomic import TMP_PREFIX
@@ -70,7 +73,7 @@ def _own_pages(folder: Path) -> list[Path]:
 
 
 def _csv_rows(path: Path) -> list[dict[str, str]]:
-    with open(path, encoding="utf-8", newline="") as fh:
+    with open(path, encoding="utf-8-sig", newline="") as fh:
         return list(csv.DictReader(fh))
 
 
@@ -297,6 +300,7 @@ def test_tiny_report_files(tiny_report):
         "summary.csv",
         "summary.xlsx",
         "companies.csv",
+        "companies.xlsx",
         "results.gpkg",
         "provenance.json",
         *(f"districts/{s}.html" for s in slugs.values()),
@@ -341,6 +345,56 @@ def test_tiny_report_tables_by_hand(tiny_report):
     assert float(firms["c1"]["easting_m"]) == X0 + 100
 
 
+def test_report_csvs_start_with_a_bom_and_companies_xlsx_has_every_firm(tiny_report):
+    from openpyxl import load_workbook
+
+    out = tiny_report.out_dir
+    for name in ("companies.csv", "summary.csv"):
+        raw = (out / name).read_bytes()
+        assert raw.startswith(b"\xef\xbb\xbf") and raw.count(b"\xef\xbb\xbf") == 1, name
+    firms = _csv_rows(out / "companies.csv")
+    book = load_workbook(out / "companies.xlsx", read_only=True)
+    try:
+        rows = list(book["companies"].iter_rows(values_only=True))
+    finally:
+        book.close()
+    assert list(rows[0]) == list(firms[0])  # the CSV's columns, in order
+    assert len(rows) - 1 == len(firms)
+    by_id = {str(r[0]): r for r in rows[1:]}
+    for firm in firms:
+        assert by_id[firm["company_id"]][1] == firm["name"]
+
+
+def test_report_csvs_in_the_danish_excel_dialect(tmp_path, capsys):
+    from areas.cli import main
+
+    out = tmp_path / "rapport"
+    args = ["report", "--as-of", "2026-01-01", "--lang", "da", "--quiet", "--out", str(out)]
+    assert main([*args, "--csv-dialect", "excel-da"]) == 0
+    summary = pd.read_csv(out / "summary.csv", sep=";", decimal=",", encoding="utf-8-sig")
+    firms = pd.read_csv(out / "companies.csv", sep=";", decimal=",", encoding="utf-8-sig")
+    expected = areas.summarize(areas.load(), as_of="2026-01-01").table
+    assert summary["district_id"].tolist() == expected["district_id"].tolist()
+    pd.testing.assert_series_equal(
+        summary["area_ha"], expected["area_ha"], check_names=False, check_index=False
+    )
+    assert (out / "summary.csv").read_bytes().splitlines()[0].count(b";") == len(
+        summary.columns
+    ) - 1
+    assert firms["rail_distance_m"].dtype == float and len(firms) > 100
+    prov = json.loads((out / "provenance.json").read_text(encoding="utf-8"))
+    assert prov["parameters"]["csv_dialect"] == "excel-da"
+    assert (
+        main(["summary", "--as-of", "2026-01-01", "--format", "csv", "--csv-dialect", "excel-da"])
+        == 0
+    )
+    printed = capsys.readouterr().out
+    assert not printed.startswith("\ufeff")  # no BOM on standard output
+    assert printed.splitlines()[0].startswith("district_id;name;")
+    back = pd.read_csv(io.StringIO(printed), sep=";", decimal=",")
+    pd.testing.assert_series_equal(back["area_ha"], expected["area_ha"], check_names=False)
+
+
 def test_tiny_report_geopackage(tiny_report):
     path = tiny_report.out_dir / "results.gpkg"
     counts = {
@@ -354,9 +408,11 @@ def test_tiny_report_geopackage(tiny_report):
         "stops_in_service": 3,
         "active_bids": 1,
         "rewilding_plots": 2,
+        "layer_styles": 6,  # QGIS's styles: one per layer, two for the firms
     }
     for name in counts:
-        assert pyogrio.read_info(path, layer=name)["crs"] == CRS
+        if name != "layer_styles":
+            assert pyogrio.read_info(path, layer=name)["crs"] == CRS
     districts = pyogrio.read_dataframe(path, layer="districts")
     assert districts["district_id"].tolist() == ["nord", "../syd", "CON"]
     assert districts.set_index("district_id").loc["nord", "companies"] == 2
@@ -595,12 +651,15 @@ def test_bundled_geopackage_with_gdal_cli(bundled_report):
         "stops_in_service",
         "active_bids",
         "rewilding_plots",
+        "layer_styles",
     }
     assert {k: int(v) for k, v in layers.items()} == expected
     assert expected["districts"] == 8
     assert expected["companies"] == len(_csv_rows(bundled_report.out_dir / "companies.csv"))
     assert run.stdout.count('ID["EPSG",25832]]') == 5  # every layer's CRS
-    geometry = dict(re.findall(r"Layer name: (\w+)\nGeometry: ([\w ]+)\n", run.stdout))
+    geometry = dict(
+        re.findall(r"Layer name: (\w+)\n.*?Geometry: ([\w ]+)\n", run.stdout, flags=re.S)
+    )
     assert geometry["districts"] == "Multi Polygon" and geometry["companies"] == "Point"
 
 

@@ -360,6 +360,18 @@ def test_spreadsheet_cells_are_text_not_formulas(published):
         assert all(c.data_type == "s" for c in cells)
     finally:
         book.close()
+    book = load_workbook(published["out"] / "report" / "companies.xlsx")
+    try:
+        texts = [
+            c
+            for row in book["companies"].iter_rows()
+            for c in row
+            if isinstance(c.value, str) and c.value[:1] in ("=", "+", "-", "@")
+        ]
+        assert texts, "no formula-like firm text in companies.xlsx"
+        assert all(c.data_type == "s" for c in texts)
+    finally:
+        book.close()
 
 
 # --------------------------------------------------------------------------- 3. in a browser

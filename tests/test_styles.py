@@ -18,6 +18,7 @@ import pytest
 from conftest import require_or_skip
 
 import areas
+from areas.load._readers import file_sha256
 from areas.output.export import gpkg_layer_counts
 from areas.output.i18n import column_label, status_label
 from areas.output.styles import STYLED_LAYERS, layer_styles, write_gpkg_styles
@@ -27,9 +28,12 @@ AS_OF = "2026-01-01"
 
 @pytest.fixture(scope="module")
 def report_gpkg(tmp_path_factory) -> Path:
-    """results.gpkg of a real report on the bundled layers (no styles yet)."""
+    """results.gpkg of ``areas report`` on the bundled layers (styled by the report)."""
+    from areas.cli import main
+
     out = tmp_path_factory.mktemp("report") / "rapport"
-    areas.write_report(areas.load(), out, as_of=AS_OF, lang="da", progress=False)
+    args = ["report", "--as-of", AS_OF, "--lang", "da", "--quiet", "--out", str(out)]
+    assert main(args) == 0
     return out / "results.gpkg"
 
 
@@ -73,8 +77,53 @@ def test_danish_styles_have_no_english_legend_words():
 
 
 @pytest.mark.slow
+def test_the_report_geopackage_is_styled_and_has_no_merge_leftovers(report_gpkg):
+    counts = gpkg_layer_counts(report_gpkg)
+    layers = {k for k in counts if k != "layer_styles"}
+    assert layers == set(STYLED_LAYERS)
+    rows = _rows(report_gpkg, "SELECT f_table_name, styleQML, useAsDefault FROM layer_styles")
+    assert {r[0] for r in rows if r[2] == 1 and r[1].startswith("<!DOCTYPE qgis")} == layers
+    for layer in layers:
+        columns = [r[1] for r in _rows(report_gpkg, f'PRAGMA table_info("{layer}")')]
+        assert not [c for c in columns if c.endswith(("_x", "_y"))], layer
+    # dates are GeoPackage DATEs, counts INTEGERs
+    types = {
+        (layer, r[1]): r[2]
+        for layer in layers
+        for r in _rows(report_gpkg, f'PRAGMA table_info("{layer}")')
+    }
+    for key in (
+        ("stops_in_service", "opens"),
+        ("active_bids", "start"),
+        ("rewilding_plots", "established"),
+    ):
+        assert types[key] == "DATE", key
+    for key in (
+        ("districts", "rail_core_employees"),
+        ("districts", "rail_beyond_employees"),
+        ("active_bids", "members"),
+        ("active_bids", "invited"),
+        ("companies", "employees"),
+    ):
+        assert types[key] == "INTEGER", key
+    # the BID layer's figures are the summary's: members counted, the layer's as reported
+    bids = pyogrio.read_dataframe(report_gpkg, layer="active_bids")
+    summary = areas.summarize(areas.load(), as_of=AS_OF).bid.bids.set_index("bid_id")
+    for _, row in bids.iterrows():
+        assert row["members"] == summary.loc[row["bid_id"], "members"]
+    # the run is recorded in the file
+    meta = pyogrio.read_info(report_gpkg, layer="districts")["dataset_metadata"]
+    assert meta["AS_OF"] == AS_OF and meta["TOOLKIT_VERSION"] == areas.__version__
+    assert json.loads(meta["SCENARIO"])["as_of"] == AS_OF
+    # provenance hashes the styled file
+    prov = json.loads((report_gpkg.parent / "provenance.json").read_text(encoding="utf-8"))
+    (entry,) = [f for f in prov["files"] if f["path"] == "results.gpkg"]  # listed once
+    assert entry["sha256"] == file_sha256(report_gpkg)
+
+
+@pytest.mark.slow
 def test_layer_styles_table_has_a_default_qml_for_every_layer(styled, report_gpkg):
-    layers = set(gpkg_layer_counts(report_gpkg))
+    layers = {k for k in gpkg_layer_counts(report_gpkg) if k != "layer_styles"}
     rows = _rows(
         styled,
         "SELECT f_table_name, f_geometry_column, styleName, styleQML, styleSLD, useAsDefault "
@@ -88,9 +137,7 @@ def test_layer_styles_table_has_a_default_qml_for_every_layer(styled, report_gpk
     assert sorted(r[5] for r in rows if r[0] == "companies") == [0, 1]
     # the layers themselves are untouched and layer_styles is an attribute table
     counts = gpkg_layer_counts(styled)
-    assert {k: v for k, v in counts.items() if k != "layer_styles"} == gpkg_layer_counts(
-        report_gpkg
-    )
+    assert counts == gpkg_layer_counts(report_gpkg)
     assert counts["layer_styles"] == len(rows)
 
 
@@ -238,8 +285,7 @@ def in_qgis(report_gpkg, qgis_python, tmp_path_factory, artifacts_dir) -> dict:
 
     tmp = tmp_path_factory.mktemp("qgis")
     path = tmp / "results.gpkg"
-    shutil.copy(report_gpkg, path)
-    write_gpkg_styles(path, lang="da", as_of=AS_OF)
+    shutil.copy(report_gpkg, path)  # as `areas report` styled it
     sld = tmp / "districts.sld"
     sld.write_text(layer_styles("districts", "da")[0].sld, encoding="utf-8")
     script = tmp / "probe.py"
@@ -260,6 +306,7 @@ def in_qgis(report_gpkg, qgis_python, tmp_path_factory, artifacts_dir) -> dict:
 @pytest.mark.slow
 def test_qgis_loads_every_layer_valid_with_its_default_style(in_qgis, report_gpkg):
     counts = gpkg_layer_counts(report_gpkg)
+    assert set(in_qgis["layers"]) == {k for k in counts if k != "layer_styles"}
     for name, info in in_qgis["layers"].items():
         assert info["valid"], name
         assert info["features"] == counts[name]
@@ -332,7 +379,7 @@ def test_stops_are_filled_in_service_hollow_planned_dashed_under_study(in_qgis):
         if counted:
             state = "in_service"
             assert drawn["fill"] == color and not drawn["dash"]
-        elif stop["status"] == "planned":
+        elif stop["status"] in ("planned", "existing"):  # existing: opens after AS_OF
             state = "planned"
             assert drawn["fill"] == "#ffffff" and drawn["stroke"] == color and not drawn["dash"]
         else:

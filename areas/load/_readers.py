@@ -43,6 +43,7 @@ import shapely
 
 from areas.errors import (
     AmbiguousLayerError,
+    ConfigError,
     DamagedFileError,
     EncodingError,
     MissingLayerError,
@@ -165,7 +166,7 @@ class RawLayer:
         Rows whose polygon ring was not closed and was closed on reading.
     """
 
-    path: Path
+    path: Path | str
     fmt: str
     layer: str | None
     frame: pd.DataFrame
@@ -716,9 +717,19 @@ def read_raw(
     sep: str | None = None,
     decimal: str | None = None,
     xy: tuple[str, str] | None = None,
+    engine: str | None = None,
 ) -> RawLayer:
-    """Read one layer from ``path`` with every file check; see the module docstring."""
+    """Read one layer from ``path`` with every file check; see the module docstring.
+
+    ``engine`` is the reader of vector files: ``"pyogrio"`` (the default) or
+    ``"fiona"`` (the ``fiona`` extra). Both get the same checks before and
+    after reading (declared feature count against the rows returned, the
+    text encoding), so a damaged file is an error with either.
+    """
     path = Path(path)
+    if engine not in (None, "pyogrio", "fiona"):
+        msg = f'`engine` must be "pyogrio" or "fiona", got {engine!r}'
+        raise ConfigError(msg, path=path, layer=kind)
     fmt = detect_format(path)
     _check_file(path, fmt)
     if encoding is not None:
@@ -732,11 +743,44 @@ def read_raw(
             raise EncodingError(msg, path=path, layer=kind) from exc
     if fmt == "csv":
         return _read_csv(path, kind, encoding=encoding, sep=sep, decimal=decimal, xy=xy)
-    return _read_vector(path, fmt, kind, layer=layer, encoding=encoding)
+    return _read_vector(path, fmt, kind, layer=layer, encoding=encoding, engine=engine or "pyogrio")
+
+
+def _fiona_read(
+    path: Path, *, layer: str | None, encoding: str | None, options: dict | None = None
+):
+    """Read a layer with fiona (through geopandas); return (GeoDataFrame, declared count).
+
+    ``options`` are GDAL open options (``DATE_AS_STRING`` for GeoJSON).
+    """
+    try:
+        import fiona
+    except ImportError as exc:
+        msg = 'engine "fiona" needs the fiona extra. Fix: pip install "areas[fiona]"'
+        raise ConfigError(msg, path=path) from exc
+    kwargs = {"layer": layer} if layer is not None else {}
+    if encoding is not None:
+        kwargs["encoding"] = encoding
+    kwargs.update(options or {})
+
+    def read():
+        with fiona.open(path, **kwargs) as collection:
+            declared = len(collection)
+        frame = gpd.read_file(path, engine="fiona", **kwargs)
+        return frame, declared
+
+    (frame, declared), _ = _pyogrio_call(path, read)
+    return frame, declared
 
 
 def _read_vector(
-    path: Path, fmt: str, kind: str, *, layer: str | None, encoding: str | None
+    path: Path,
+    fmt: str,
+    kind: str,
+    *,
+    layer: str | None,
+    encoding: str | None,
+    engine: str = "pyogrio",
 ) -> RawLayer:
     layer_name = resolve_layer(path, kind, layer)
     notes: list[tuple[str, str]] = []
@@ -750,15 +794,26 @@ def _read_vector(
     # GeoJSON has no date type: GDAL would guess dates from text (reading 01-12-20 as
     # 2001-12-20); the text goes to areas.dates like every other date
     text_dates = {"DATE_AS_STRING": "YES"} if fmt == "geojson" else {}
-    df, gdal_notes = _pyogrio_call(
-        path,
-        pyogrio.read_dataframe,
-        path,
-        force_2d=True,
-        on_invalid="ignore",
-        **read_kwargs,
-        **text_dates,
-    )
+    if engine == "fiona":
+        df, declared = _fiona_read(path, layer=layer_name, encoding=encoding, options=text_dates)
+        if expected is None and declared != int(meta.get("features", -1)):
+            msg = (
+                f"says it holds {declared:,} features to fiona and "
+                f"{int(meta.get('features', -1)):,} to GDAL; the file is damaged. "
+                "Fix: copy or export it again"
+            )
+            raise DamagedFileError(msg, path=path, layer=layer_name or kind)
+        df = _fiona_like_pyogrio(df)
+    else:
+        df, _ = _pyogrio_call(
+            path,
+            pyogrio.read_dataframe,
+            path,
+            force_2d=True,
+            on_invalid="ignore",
+            **read_kwargs,
+            **text_dates,
+        )
     if expected is None:
         expected = int(meta.get("features", -1))
     if expected >= 0 and len(df) != expected:
@@ -797,6 +852,16 @@ def _read_vector(
         ring_closed=ring_closed,
         notes=notes,
     )
+
+
+def _fiona_like_pyogrio(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return a frame read by fiona shaped as pyogrio reads it (2D, ms dates, no ``fid``)."""
+    if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.name not in frame.columns:
+        return frame
+    geometry = frame.geometry
+    if geometry.has_z.any():
+        frame = frame.set_geometry(shapely.force_2d(geometry.to_numpy()), crs=geometry.crs)
+    return frame
 
 
 def _recover_geometries(path, layer_name, encoding, geometry, missing):

@@ -23,6 +23,7 @@ Every table is optional except ``[districts]`` (see "Absent kinds" below)::
     encoding = "cp1252"           # Shapefile/CSV text encoding (optional; detected)
     sep = ";"                     # CSV separator (optional; detected)
     decimal = ","                 # CSV decimal mark (optional; detected)
+    engine = "fiona"              # reader of vector files (default "pyogrio")
 
     [districts.columns]           # schema column = the file's column
     district_id = "planid"
@@ -31,6 +32,23 @@ Every table is optional except ``[districts]`` (see "Absent kinds" below)::
     [districts.constants]         # one value for every feature
     municipality = "Hvidovre"
     status = "existing"
+
+    [districts.filter]            # keep only these features (the file's columns)
+    anvgen = 31                   # equals; a list is "one of"; where = "..." an
+                                  # expression (see areas.load.select)
+
+    [stops.values.mode]           # the file's values -> the schema's
+    "S-station" = "s_train"
+
+A layer may come from PostgreSQL/PostGIS instead of a file::
+
+    [districts]
+    url = "postgresql://planner@gis.example:5432/plan"   # never a password here
+    table = "erhverv.omraader"    # or: sql = "SELECT ..."
+    geometry = "geom"             # only when the result has several geometry columns
+
+The password comes from ``PGPASSWORD`` or ``~/.pgpass``; a URL holding one is
+an error.
 
 For a CSV, ``x`` and ``y`` in ``[kind.columns]`` name the coordinate columns
 (by default ``lon``/``lat``, ``longitude``/``latitude`` or ``x``/``y``).
@@ -86,6 +104,7 @@ from pathlib import Path
 import pyproj
 
 from areas.errors import ConfigError
+from areas.load.select import LayerFilter, parse_filter, parse_values
 from areas.schema import KIND_NAMES, KINDS
 
 __all__ = [
@@ -103,6 +122,11 @@ FALLBACKS = ("empty", "bundled")
 
 _LAYER_KEYS = (
     "path",
+    "url",
+    "table",
+    "sql",
+    "geometry",
+    "engine",
     "layer",
     "crs",
     "crs_override",
@@ -111,7 +135,11 @@ _LAYER_KEYS = (
     "decimal",
     "columns",
     "constants",
+    "filter",
+    "values",
 )
+#: Readers of vector files: pyogrio (the default) or fiona (the ``fiona`` extra).
+ENGINES = ("pyogrio", "fiona")
 _GLOBAL_KEYS = ("fallback", "crs")
 #: Tables naming the service inputs, and their keys.
 SERVICE_TABLES = ("gtfs", "service")
@@ -140,6 +168,16 @@ class LayerConfig:
         Schema column -> the file's column (``x``/``y``: CSV coordinate columns).
     constants : dict
         Schema column -> value for every feature.
+    url, table, sql, geometry : str or None
+        A PostgreSQL/PostGIS source instead of a file: the connection URL
+        (no password), ``schema.name`` or a query, and the geometry column
+        when the result has several.
+    engine : {"pyogrio", "fiona"} or None
+        The reader of vector files (pyogrio when None).
+    filter : LayerFilter or None
+        Which features to keep (``[kind.filter]``).
+    values : dict
+        Schema column -> {value in the file: value to use} (``[kind.values.column]``).
     """
 
     kind: str
@@ -152,6 +190,18 @@ class LayerConfig:
     decimal: str | None = None
     columns: dict[str, str] = field(default_factory=dict)
     constants: dict[str, object] = field(default_factory=dict)
+    url: str | None = None
+    table: str | None = None
+    sql: str | None = None
+    geometry: str | None = None
+    engine: str | None = None
+    filter: LayerFilter | None = None
+    values: dict[str, dict[str, object]] = field(default_factory=dict)
+
+    @property
+    def in_database(self) -> bool:
+        """True when the layer is read from PostgreSQL/PostGIS (``url``)."""
+        return self.url is not None
 
 
 @dataclass(frozen=True)
@@ -354,7 +404,18 @@ def _parse_layer(kind: str, table: object, base_dir: Path, where) -> LayerConfig
         raise ConfigError(msg, path=where)
     _check_keys(table, _LAYER_KEYS, kind, where)
     spec = KINDS[kind]
-    for key in ("path", "layer", "encoding", "sep", "decimal"):
+    for key in (
+        "path",
+        "url",
+        "table",
+        "sql",
+        "geometry",
+        "engine",
+        "layer",
+        "encoding",
+        "sep",
+        "decimal",
+    ):
         if key in table and not isinstance(table[key], str):
             msg = f"[{kind}] `{key}` must be text, got {table[key]!r}"
             raise ConfigError(msg, path=where)
@@ -439,6 +500,19 @@ def _parse_layer(kind: str, table: object, base_dir: Path, where) -> LayerConfig
         names = ", ".join(f"`{c}`" for c in both)
         msg = f"[{kind}] maps {names} both to a column and to a constant; keep one"
         raise ConfigError(msg, path=where)
+    database = _database_keys(kind, table, where)
+    engine = table.get("engine")
+    if engine is not None and engine not in ENGINES:
+        msg = f"[{kind}] `engine` must be one of {', '.join(map(repr, ENGINES))}, got {engine!r}"
+        raise ConfigError(msg, path=where)
+    if engine is not None and database:
+        msg = f"[{kind}] `engine` is for files; a `url` layer is read from the database"
+        raise ConfigError(msg, path=where)
+    try:
+        layer_filter = parse_filter(table.get("filter"), kind)
+        values = parse_values(table.get("values"), kind, spec.columns)
+    except ValueError as exc:
+        raise ConfigError(str(exc), path=where) from None
     return LayerConfig(
         kind=kind,
         path=file_path,
@@ -450,4 +524,38 @@ def _parse_layer(kind: str, table: object, base_dir: Path, where) -> LayerConfig
         decimal=decimal,
         columns=dict(columns),
         constants=dict(constants),
+        engine=engine,
+        filter=layer_filter,
+        values=values,
+        **database,
     )
+
+
+def _database_keys(kind: str, table: Mapping, where) -> dict[str, str | None]:
+    """Check ``url`` with ``table`` or ``sql`` (a PostGIS layer); return them."""
+    keys = {k: table.get(k) for k in ("url", "table", "sql", "geometry")}
+    if keys["url"] is None:
+        named = [f"`{k}`" for k in ("table", "sql", "geometry") if keys[k] is not None]
+        if named:
+            msg = (
+                f"[{kind}] {', '.join(named)} name a database table; add the connection "
+                '`url = "postgresql://user@host:port/database"`'
+            )
+            raise ConfigError(msg, path=where)
+        return {}
+    if "path" in table:
+        msg = f"[{kind}] names both a `path` and a database `url`; keep one"
+        raise ConfigError(msg, path=where)
+    if (keys["table"] is None) == (keys["sql"] is None):
+        msg = (
+            f'[{kind}] with a `url` needs either `table = "schema.name"` or `sql = "SELECT ..."`'
+            + (" (not both)" if keys["table"] is not None else "")
+        )
+        raise ConfigError(msg, path=where)
+    from areas.load.postgis import parse_url
+
+    try:
+        parse_url(str(keys["url"]))
+    except ConfigError as exc:
+        raise ConfigError(f"[{kind}] `url`: {exc.message}", path=where) from None
+    return keys

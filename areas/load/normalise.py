@@ -41,6 +41,7 @@ from areas.load.config import LayerConfig
 from areas.load.crs import crs_label
 from areas.load.geometry import Shapes, check_geometry
 from areas.load.logic import check_logic
+from areas.load.select import map_values
 from areas.load.values import (
     DATE_FIX,
     MAX_EXACT_INTEGER,
@@ -123,6 +124,7 @@ def normalise(
     )
     work = LayerWork(raw, config, KINDS[config.kind], raw.frame, source, col, set(raw.xy or ()))
     map_columns(work)
+    replace_values(work)
     check_ids(work)
     check_text(work)
     parse_values(work)
@@ -176,6 +178,17 @@ def map_columns(work: LayerWork) -> None:
         if c not in frame.columns:
             frame[c] = pd.Series(np.nan, index=frame.index, dtype="str")
     work.frame, work.missing_cols = frame, missing_cols
+
+
+def replace_values(work: LayerWork) -> None:
+    """Apply the ``[kind.values.column]`` mappings; record what each changed."""
+    for column, mapping in work.config.values.items():
+        if column not in work.frame.columns:
+            continue
+        work.frame[column], counts = map_values(work.frame[column], mapping)
+        work.source.values[column] = counts
+        changed = ", ".join(f"{k!r} -> {mapping[k]!r} ({n:,})" for k, n in counts.items())
+        work.source.notes.append(f"[{work.kind}.values.{column}] {changed}")
 
 
 def _mapped_renames(work: LayerWork, mapping: dict[str, str]) -> dict[str, str]:

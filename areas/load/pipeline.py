@@ -116,12 +116,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 import areas.load._readers as _readers
 from areas.atlas import Atlas, LayerSource
 from areas.errors import AreasError, AreasWarning, ConfigError, format_ids
-from areas.load.config import LayerConfig, parse_layer_table
+from areas.load.config import ENGINES, LayerConfig, parse_layer_table
 from areas.load.logic import layer_notes
 from areas.load.normalise import final_dtypes, normalise
 from areas.load.plan import absent_problem, crs_text, make_plan
@@ -173,6 +174,7 @@ def collect(
     crs: object = None,
     fallback: str | None = None,
     strict: bool = True,
+    engine: str | None = None,
 ) -> Collected:
     """Read and check every layer of a source: the pipeline of :func:`load` and ``validate``.
 
@@ -183,6 +185,8 @@ def collect(
     strict : bool, default True
         Raise the first error and warn each warning as found (:func:`load`);
         with False, check each layer on its own and collect every problem.
+    engine : {"pyogrio", "fiona"}, optional
+        As for :func:`load`.
 
     Returns
     -------
@@ -197,6 +201,7 @@ def collect(
     """
     problems = Collector(strict=strict)
     try:
+        _check_engine(engine)
         plan = make_plan(source, config, crs, fallback)
     except AreasError as exc:
         if strict:
@@ -208,10 +213,11 @@ def collect(
         if kind not in plan.specs:
             found.layers[kind], found.sources[kind] = empty_layer(kind), _empty_source(kind)
             continue
+        spec = plan.specs[kind]
+        if engine is not None and spec.engine is None and not spec.in_database:
+            spec = replace(spec, engine=engine)
         try:
-            frame, src = read_spec(
-                plan.specs[kind], default_crs=plan.default_crs, problems=problems
-            )
+            frame, src = read_spec(spec, default_crs=plan.default_crs, problems=problems)
         except AreasError as exc:
             if strict:
                 raise
@@ -242,19 +248,24 @@ def read_spec(
             msg = f"[{spec.kind}.columns] names only one of `x`, `y`; name both coordinate columns"
             raise ConfigError(msg, path=spec.path, layer=spec.kind)
         xy = (spec.columns["x"], spec.columns["y"])
-    if spec.path is None:
+    if spec.path is None and not spec.in_database:
         msg = f"[{spec.kind}] has no `path`; name the file that holds the `{spec.kind}` layer"
         raise ConfigError(msg, layer=spec.kind)
     try:
-        raw = _readers.read_raw(
-            spec.path,
-            spec.kind,
-            layer=spec.layer,
-            encoding=spec.encoding,
-            sep=spec.sep,
-            decimal=spec.decimal,
-            xy=xy,
-        )
+        if spec.in_database:
+            raw = _database_raw(spec)
+        else:
+            assert spec.path is not None
+            raw = _readers.read_raw(
+                spec.path,
+                spec.kind,
+                layer=spec.layer,
+                encoding=spec.encoding,
+                sep=spec.sep,
+                decimal=spec.decimal,
+                xy=xy,
+                engine=spec.engine,
+            )
     except AreasError as exc:
         # Errors found while reading the file (damaged, wrongly encoded) know the
         # file only: name the layer too, as every other error does.
@@ -263,7 +274,79 @@ def read_spec(
     col = problems.at(spec.kind, raw.path, raw.layer or spec.kind)
     for message, fix in raw.notes:
         col.warn(message, fix=fix, category=AreasWarning)
-    return normalise(raw, spec, default_crs=default_crs, col=col)
+    selected = None
+    if spec.filter is not None:
+        raw, selected = _apply_filter(raw, spec)
+    frame, source = normalise(raw, spec, default_crs=default_crs, col=col)
+    if selected is not None:
+        source.filter = selected
+        source.notes.append(
+            f"[{spec.kind}.filter] {selected['rule']}: kept {selected['kept']:,} of "
+            f"{selected['read']:,} features, removed {selected['removed']:,}"
+        )
+    return frame, source
+
+
+def _database_raw(spec: LayerConfig) -> _readers.RawLayer:
+    """Read a PostGIS layer into the shape of a file read (needs the ``postgis`` extra)."""
+    from areas.load.postgis import read_postgis_layer
+
+    assert spec.url is not None
+    frame = read_postgis_layer(
+        spec.url, table=spec.table, sql=spec.sql, geometry=spec.geometry, layer=spec.kind
+    )
+    source = frame.attrs["source"]
+    geometry = frame.geometry
+    return _readers.RawLayer(
+        path=source.describe(),
+        fmt="postgis",
+        layer=spec.table,
+        frame=pd.DataFrame(frame.drop(columns=geometry.name)).reset_index(drop=True),
+        geometry=gpd.GeoSeries(geometry.to_numpy(), crs=geometry.crs),
+        crs=geometry.crs,
+        encoding=None,
+        sha256=None,
+    )
+
+
+def _apply_filter(raw: _readers.RawLayer, spec: LayerConfig) -> tuple[_readers.RawLayer, dict]:
+    """Keep the features ``[kind.filter]`` selects; return the smaller layer and the record."""
+    assert spec.filter is not None
+    have = [str(c) for c in raw.frame.columns]
+    absent = [c for c in spec.filter.columns() if c not in raw.frame.columns]
+    if absent:
+        msg = (
+            f"[{spec.kind}.filter] names column(s) {format_ids(f'`{c}`' for c in absent)} the "
+            f"layer does not have; its columns are {', '.join(have)}. Fix: use the file's own "
+            "column names in the filter"
+        )
+        raise ConfigError(msg, path=str(raw.path), layer=spec.kind)
+    keep = spec.filter.mask(raw.frame)
+    index = np.flatnonzero(keep)
+
+    def pick(values):
+        return None if values is None else values[index]
+
+    smaller = replace(
+        raw,
+        frame=raw.frame.iloc[index].reset_index(drop=True),
+        geometry=None if raw.geometry is None else raw.geometry.iloc[index].reset_index(drop=True),
+        unreadable=pick(raw.unreadable),
+        ring_closed=pick(raw.ring_closed),
+    )
+    record = {
+        "rule": spec.filter.text,
+        "read": len(raw.frame),
+        "kept": int(keep.sum()),
+        "removed": int(len(raw.frame) - keep.sum()),
+    }
+    return smaller, record
+
+
+def _check_engine(engine: str | None) -> None:
+    if engine is not None and engine not in ENGINES:
+        msg = f"`engine` must be one of {', '.join(map(repr, ENGINES))}, got {engine!r}"
+        raise ConfigError(msg)
 
 
 def empty_layer(kind: str) -> gpd.GeoDataFrame:
@@ -332,6 +415,7 @@ def read_layer(
     crs_override: bool = False,
     sep: str | None = None,
     decimal: str | None = None,
+    engine: str | None = None,
 ) -> tuple[gpd.GeoDataFrame, LayerSource]:
     """Read one layer, check it and normalise it to the schema of ``kind``.
 
@@ -355,6 +439,9 @@ def read_layer(
         Use ``crs`` even though the file declares another CRS (a wrong label).
     sep, decimal : str, optional
         CSV separator and decimal mark; detected when omitted.
+    engine : {"pyogrio", "fiona"}, optional
+        The reader of vector files: pyogrio (the default) or fiona (the
+        ``fiona`` extra), with the same checks before and after reading.
 
     Returns
     -------
@@ -391,6 +478,7 @@ def read_layer(
         "encoding": encoding,
         "sep": sep,
         "decimal": decimal,
+        "engine": engine,
         "columns": dict(columns or {}),
         "constants": dict(constants or {}),
     }
@@ -410,6 +498,7 @@ def load(
     config: object = None,
     crs: object = None,
     fallback: str | None = None,
+    engine: str | None = None,
     gtfs: str | os.PathLike | None = None,
     service_table: str | os.PathLike | None = None,
 ) -> Atlas:
@@ -428,6 +517,9 @@ def load(
     fallback : {"empty", "bundled"}, optional
         What kinds without a source become; overrides ``[layers] fallback``.
         Stating it silences the warning about empty layers.
+    engine : {"pyogrio", "fiona"}, optional
+        The reader of vector files (default pyogrio); an ``engine`` in an
+        ``areas.toml`` layer table takes precedence for that layer.
     gtfs : path, optional
         A GTFS feed (``.zip`` or folder); wins over ``[gtfs]`` and a
         ``gtfs.zip`` in the source (see :mod:`areas.load.service_inputs`).
@@ -461,7 +553,7 @@ def load(
     """
     from areas.load.service_inputs import attach_service
 
-    found = collect(source, config=config, crs=crs, fallback=fallback, strict=True)
+    found = collect(source, config=config, crs=crs, fallback=fallback, strict=True, engine=engine)
     return attach_service(
         found.atlas(),
         gtfs if gtfs is not None else found.gtfs,

@@ -162,6 +162,9 @@ def make_plan(source, config, crs, fallback) -> Plan:
     specs = dict(discovered)
     if cfg is not None:
         for kind, lc in cfg.layers.items():
+            if lc.in_database:
+                specs[kind] = lc
+                continue
             path = lc.path
             if path is None and src is not None and src.is_file():
                 path = src

@@ -26,7 +26,14 @@ from typing import Any
 
 import geopandas as gpd
 
-from areas.errors import AreasError, ConfigError, MissingLayerError, SchemaError
+from areas.errors import (
+    ConfigError,
+    DatabaseAuthError,
+    DatabaseConnectionError,
+    DatabaseError,
+    MissingLayerError,
+    SchemaError,
+)
 
 __all__ = [
     "DatabaseError",
@@ -41,18 +48,6 @@ __all__ = [
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]{0,62}$")
 _CONNECT_TIMEOUT_S = 10
-
-
-class DatabaseError(AreasError, ConnectionError):
-    """A database cannot be reached or used."""
-
-
-class DatabaseConnectionError(DatabaseError):
-    """The database server cannot be reached (host, port, database name)."""
-
-
-class DatabaseAuthError(DatabaseError, PermissionError):
-    """The server refused the user or the password."""
 
 
 @dataclass(frozen=True)

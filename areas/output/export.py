@@ -5,9 +5,10 @@ Every writer renders into a temporary file beside the target (through
 only then moves it into place, so a failed or killed run never leaves a
 half-written file under the final name.
 
-- CSV: UTF-8, comma-separated, ``.`` as decimal mark, ``\n`` line ends, no
-  index; missing values are empty fields, dates ISO 8601, booleans
-  ``True``/``False``.
+- CSV: UTF-8 with a byte order mark (Excel then reads æ, ø, å right),
+  comma-separated with ``.`` as decimal mark, or in the ``excel-da`` dialect
+  ``;``-separated with decimal commas; ``\n`` line ends, no index; missing
+  values are empty fields, dates ISO 8601, booleans ``True``/``False``.
 - XLSX: one sheet per frame (openpyxl), header row frozen, shares formatted
   as percentages, hectares with two decimals, metres without decimals. Text
   is always a text cell, never a formula (a name starting with ``=`` stays
@@ -27,7 +28,8 @@ import csv
 import json
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
@@ -35,6 +37,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from areas._atomic import atomic_path
 from areas.columns import unit_of
@@ -42,6 +45,9 @@ from areas.errors import OutputError
 
 __all__ = [
     "csv_ready",
+    "csv_text",
+    "CSV_DIALECTS",
+    "check_csv_dialect",
     "neutralise_formula",
     "neutralise_formulas",
     "write_csv",
@@ -116,6 +122,32 @@ def csv_ready(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+#: CSV dialects of the writers: name -> (separator, decimal mark).
+CSV_DIALECTS = {"standard": (",", "."), "excel-da": (";", ",")}
+
+
+def check_csv_dialect(dialect: str) -> tuple[str, str]:
+    """Return (separator, decimal mark) of a CSV dialect name, or raise :class:`OutputError`."""
+    if dialect not in CSV_DIALECTS:
+        msg = f"`csv_dialect` must be one of {', '.join(map(repr, CSV_DIALECTS))}, got {dialect!r}"
+        raise OutputError(msg)
+    return CSV_DIALECTS[dialect]
+
+
+def csv_text(frame: pd.DataFrame, *, dialect: str = "standard") -> str:
+    """Return ``frame`` as CSV text in ``dialect`` (no BOM; see :func:`write_csv`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> print(csv_text(pd.DataFrame({"a": [1.5], "b": ["x"]}), dialect="excel-da"), end="")
+    a;b
+    1,5;x
+    """
+    sep, decimal = check_csv_dialect(dialect)
+    return csv_ready(frame).to_csv(index=False, sep=sep, decimal=decimal, lineterminator="\n")
+
+
 #: First characters that make a spreadsheet program read a cell as a formula (OWASP).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d[\d.,]*|[.,]\d+)(?:[eE][+-]?\d+)?")
@@ -154,9 +186,19 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_csv(
-    frame: pd.DataFrame, path: str | PathLike, *, float_digits: int | None = None
+    frame: pd.DataFrame,
+    path: str | PathLike,
+    *,
+    float_digits: int | None = None,
+    dialect: str = "standard",
 ) -> Path:
     """Write ``frame`` (without its index) to a UTF-8 CSV file atomically.
+
+    The file starts with a UTF-8 byte order mark, so that Excel reads æ, ø
+    and å right when the file is double-clicked. ``dialect="standard"``
+    separates with ``,`` and writes ``.`` as decimal mark; ``"excel-da"``
+    (what Danish Excel opens in columns) separates with ``;`` and writes
+    decimal commas.
 
     The file is re-read and its data rows counted before it replaces
     ``path``. Text is written as it is, except that a text cell (or header)
@@ -174,12 +216,15 @@ def write_csv(
         Target file.
     float_digits : int, optional
         Round floats to this many decimals (default: full precision).
+    dialect : {"standard", "excel-da"}, default "standard"
+        Separator and decimal mark (see :data:`CSV_DIALECTS`).
 
     Returns
     -------
     pathlib.Path
         ``path``.
     """
+    sep, decimal = check_csv_dialect(dialect)
     data = csv_ready(frame)
     if float_digits is not None:
         floats = data.select_dtypes(include="float").columns
@@ -194,14 +239,26 @@ def write_csv(
             raise OutputError(msg, path=path)
 
     with atomic_path(path, check=check) as tmp:
-        data.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
+        data.to_csv(
+            tmp,
+            index=False,
+            sep=sep,
+            decimal=decimal,
+            encoding="utf-8-sig",
+            lineterminator="\n",
+        )
     return Path(path)
 
 
 def count_csv_rows(path: str | PathLike) -> int:
-    """Return the number of data rows (records, not lines) of a CSV file."""
-    with open(path, encoding="utf-8", newline="") as fh:
-        reader = csv.reader(fh)
+    """Return the number of data rows (records, not lines) of a CSV file, ``,`` or ``;``."""
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        header = fh.readline()
+        fh.seek(0)
+        if header.startswith("\ufeff"):
+            fh.read(1)
+        sep = ";" if header.count(";") > header.count(",") else ","
+        reader = csv.reader(fh, delimiter=sep)
         try:
             next(reader)
         except StopIteration:
@@ -338,14 +395,74 @@ def _gpkg_value(value: object) -> object:
     return str(value)
 
 
-def gpkg_layer_counts(path: str | PathLike) -> dict[str, int]:
-    """Return ``{layer name: feature count}`` of a GeoPackage (read with pyogrio)."""
+def _gpkg_fields(
+    frame: gpd.GeoDataFrame,
+) -> tuple[list[str], list[np.ndarray], list[np.ndarray | None]]:
+    """Return the attribute columns as (names, arrays, null masks) for ``pyogrio.raw.write``.
+
+    A date column (``datetime64`` without a time of day) becomes ``datetime64[D]``,
+    which GDAL writes as a GeoPackage ``DATE``; nullable integers stay ``INTEGER``
+    with their nulls; everything else is written as ``pyogrio.write_dataframe`` would.
+    """
+    names: list[str] = []
+    data: list[np.ndarray] = []
+    masks: list[np.ndarray | None] = []
+    for name in frame.columns:
+        if name == frame.geometry.name:
+            continue
+        col = frame[name]
+        names.append(str(name))
+        extension = isinstance(col.dtype, pd.api.extensions.ExtensionDtype)
+        values = col.array
+        if pd.api.types.is_datetime64_any_dtype(col.dtype):
+            naive = col.dt.tz_convert("UTC").dt.tz_localize(None) if col.dt.tz else col
+            known = naive.dropna()
+            if bool((known == known.dt.normalize()).all()):
+                data.append(naive.to_numpy().astype("datetime64[D]"))
+            else:
+                data.append(naive.to_numpy().astype("datetime64[ms]"))
+            masks.append(None)
+        elif extension and hasattr(values, "_mask"):
+            data.append(np.asarray(values._data))
+            masks.append(np.asarray(values._mask))
+        elif extension:
+            data.append(np.asarray(values, dtype=object))
+            masks.append(np.asarray(col.isna()))
+        else:
+            data.append(col.to_numpy())
+            masks.append(None)
+    return names, data, masks
+
+
+@contextmanager
+def _no_sidecar_files() -> Iterator[None]:
+    """Keep GDAL from writing a ``.aux.xml`` beside a file it only reads.
+
+    GDAL 3.12 copies a GeoPackage's metadata into ``<file>.aux.xml`` when it
+    opens the file read-only; the checks of the writers must leave no such file.
+    """
     import pyogrio
 
-    return {
-        str(name): int(pyogrio.read_info(path, layer=str(name))["features"])
-        for name, _ in pyogrio.list_layers(path)
-    }
+    before = pyogrio.get_gdal_config_option("GDAL_PAM_ENABLED")
+    pyogrio.set_gdal_config_options({"GDAL_PAM_ENABLED": "NO"})
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options({"GDAL_PAM_ENABLED": before})
+
+
+def gpkg_layer_counts(path: str | PathLike) -> dict[str, int]:
+    """Return ``{layer name: feature count}`` of a GeoPackage (read with pyogrio).
+
+    Attribute tables (such as QGIS's ``layer_styles``) are listed too.
+    """
+    import pyogrio
+
+    with _no_sidecar_files():
+        return {
+            str(name): int(pyogrio.read_info(path, layer=str(name))["features"])
+            for name, _ in pyogrio.list_layers(path)
+        }
 
 
 def write_gpkg(
@@ -379,6 +496,7 @@ def write_gpkg(
         ``path``.
     """
     import pyogrio
+    import pyogrio.raw
     from pyproj import CRS
 
     want = CRS.from_user_input(crs)
@@ -397,7 +515,8 @@ def write_gpkg(
             msg = f"GeoPackage check failed: expected layers {expected}, read back {found}"
             raise OutputError(msg, path=path)
         for name in expected:
-            info = pyogrio.read_info(tmp, layer=name)
+            with _no_sidecar_files():
+                info = pyogrio.read_info(tmp, layer=name)
             if info["crs"] is None or CRS.from_user_input(info["crs"]) != want:
                 msg = (
                     f"GeoPackage check failed: layer `{name}` has CRS {info['crs']}, expected {crs}"
@@ -410,13 +529,22 @@ def write_gpkg(
             geom_type = (geometry_types or {}).get(name)
             if geom_type is None and (len(frame) == 0 or frame.geometry.isna().all()):
                 geom_type = "Unknown"
+            fields, data, masks = _gpkg_fields(_gpkg_ready(frame))
+            geometry = frame.geometry
+            if geom_type is None:
+                kinds = set(geometry.dropna().geom_type)
+                geom_type = kinds.pop() if len(kinds) == 1 else "Unknown"
             _write_gpkg_layer(
-                _gpkg_ready(frame),
                 tmp,
+                np.asarray(shapely.to_wkb(geometry.to_numpy()), dtype=object),
+                data,
+                fields,
+                field_mask=masks,
                 layer=name,
                 driver="GPKG",
                 append=not first,
                 geometry_type=geom_type,
+                crs=crs,
                 promote_to_multi=True if geom_type in ("MultiPolygon", "MultiPoint") else None,
                 dataset_options={"VERSION": "1.2"} if first else None,
                 layer_options={"SPATIAL_INDEX": "YES"},
@@ -428,8 +556,8 @@ def write_gpkg(
     return Path(path)
 
 
-def _write_gpkg_layer(frame, tmp: Path, **options: object) -> None:
-    """Write one layer with GDAL; a failure to write (a full disk) is an ``OSError``."""
+def _write_gpkg_layer(tmp: Path, *args: object, **options: object) -> None:
+    """Write one layer with GDAL (``pyogrio.raw.write``); a failed write is an ``OSError``."""
     import errno
     import shutil
 
@@ -437,7 +565,7 @@ def _write_gpkg_layer(frame, tmp: Path, **options: object) -> None:
     from pyogrio.errors import DataSourceError, FeatureError, FieldError, GeometryError
 
     try:
-        pyogrio.write_dataframe(frame, tmp, **options)
+        pyogrio.raw.write(tmp, *args, **options)
     except (DataSourceError, FeatureError, FieldError, GeometryError) as exc:
         # GDAL reports a full disk as a failed write or commit, without the errno.
         free = shutil.disk_usage(tmp.parent).free

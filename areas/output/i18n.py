@@ -384,9 +384,13 @@ _LABELS: dict[str, tuple[str, str]] = {
         "every firm: district, BID status, nearest stops and distances (CSV, UTF-8)",
         "alle virksomheder: område, BID, nærmeste stationer og afstande (CSV, UTF-8)",
     ),
+    "report.dl_companies_xlsx": (
+        "every firm: district, BID status, nearest stops and distances (Excel)",
+        "alle virksomheder: område, BID, nærmeste stationer og afstande (Excel)",
+    ),
     "report.dl_results_gpkg": (
-        "result layers for QGIS/GDAL, EPSG:25832 (GeoPackage)",
-        "resultatlag til QGIS/GDAL, EPSG:25832 (GeoPackage)",
+        "result layers for QGIS/GDAL with QGIS styles, EPSG:25832 (GeoPackage)",
+        "resultatlag til QGIS/GDAL med QGIS-stilarter, EPSG:25832 (GeoPackage)",
     ),
     "report.dl_provenance": (
         "inputs, parameters and checksums (JSON)",
@@ -408,6 +412,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "report.progress_tables": ("Tables and layers", "Tabeller og lag"),
     "report.progress_pages": ("Pages", "Sider"),
     "report.progress_check": ("Checking and moving into place", "Kontrollerer og flytter på plads"),
+    "report.progress_database": ("Writing to the database", "Skriver til databasen"),
     "report.sheet_columns": ("columns", "kolonner"),
     "report.column": ("Column", "Kolonne"),
     "report.description": ("Description", "Beskrivelse"),

@@ -242,9 +242,10 @@ def _stops(lang: str, as_of: str | None) -> list[_Rule]:
             (("status", "existing"),),
         ),
         (
+            # planned, or built but not open yet on the report date: hollow
             "planned",
             status_label("planned", lang),
-            f"{status} = 'planned'",
+            f"{status} IN ('planned', 'existing') AND NOT ({in_service})",
             (("status", "planned"),),
         ),
         ("study", status_label("study", lang), f"{status} = 'study'", (("status", "study"),)),

@@ -27,6 +27,9 @@ class ReportOptions:
     thresholds: tuple[float, ...]
     distance: str
     lang: str
+    csv_dialect: str = "standard"
+    database: str | None = None
+    schema: str | None = None
 
 
 @dataclass
@@ -57,6 +60,7 @@ class ReportContext:
     files: list[str] = field(default_factory=list)
     csv_rows: dict[str, int] = field(default_factory=dict)
     gpkg: dict[str, int] = field(default_factory=dict)
+    layers: dict[str, Any] = field(default_factory=dict)
     provenance: dict[str, Any] = field(default_factory=dict)
     prov_view: dict[str, Any] = field(default_factory=dict)
     env: Any = None

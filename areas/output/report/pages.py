@@ -218,6 +218,7 @@ def write_index(ctx: ReportContext) -> None:
             ("summary.csv", "dl_summary_csv"),
             ("summary.xlsx", "dl_summary_xlsx"),
             ("companies.csv", "dl_companies_csv"),
+            ("companies.xlsx", "dl_companies_xlsx"),
             ("results.gpkg", "dl_results_gpkg"),
             ("provenance.json", "dl_provenance"),
         )

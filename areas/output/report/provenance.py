@@ -57,10 +57,18 @@ def make_provenance(ctx: ReportContext, elapsed: float) -> dict:
         "lang": ctx.lang,
         "districts": list(ctx.selected) if len(ctx.selected) != len(atlas.districts) else None,
         "mode_groups": {k: list(v) for k, v in MODE_GROUPS.items()},
+        "csv_dialect": ctx.options.csv_dialect,
     }
     service = getattr(ctx.summary, "service", None)
     if service is not None:  # date, window, feed period, PTAL and DG REGIO parameters, sources
         params["service"] = dict(service.params)
+    database = None
+    if ctx.options.database is not None:
+        database = {
+            "url": ctx.options.database,
+            "schema": ctx.options.schema,
+            "tables": dict(ctx.gpkg),
+        }
     return {
         "generator": GENERATOR,
         "version": VERSION,
@@ -76,7 +84,15 @@ def make_provenance(ctx: ReportContext, elapsed: float) -> dict:
         "stops_in_service": int(ctx.stop_mask.sum()),
         "active_bids": int(ctx.bid_mask.sum()),
         "rewilding_plots_established": int(ctx.plot_mask.sum()),
+        "database": database,
     }
+
+
+def _source_name(path: str | None) -> str | None:
+    """Return a file's name, or a database source as it is (URL and table)."""
+    if not path:
+        return None
+    return path if str(path).startswith("postgresql://") else Path(path).name
 
 
 def _kind(kind: str, lang: str) -> str:
@@ -99,7 +115,7 @@ def provenance_view(prov: dict, lang: str) -> dict:
             {
                 "cells": [
                     _cell(_kind(src["kind"], lang)),
-                    _cell(Path(src["path"]).name if src.get("path") else L("in_memory")),
+                    _cell(_source_name(src.get("path")) or L("in_memory")),
                     _cell(src.get("sha256") or "–", cls="hash"),
                     _cell(src.get("original_crs") or "–"),
                     _cell(format_number(src.get("features_read"), lang), num=True),

@@ -10,8 +10,8 @@ server) and prints cleanly on A4::
         districts/<slug>.html    one page per district
         districts/<slug>.map.html  its map
         summary.csv, summary.xlsx  one row per district (the ``areas summary`` columns)
-        companies.csv            every firm: district, BID status, nearest stops, distances
-        results.gpkg             result layers in EPSG:25832 (GDAL, QGIS)
+        companies.csv, .xlsx     every firm: district, BID status, nearest stops, distances
+        results.gpkg             result layers in EPSG:25832 with QGIS styles (GDAL, QGIS)
         provenance.json          version, inputs (SHA-256), parameters, counts, files
 
 Atomic output
@@ -266,8 +266,12 @@ def _check_staging(
             msg = f"report check failed: {name} has {found} rows, expected {rows}"
             raise OutputError(msg, path=staging / name)
     counts = gpkg_layer_counts(staging / "results.gpkg")
+    styles = counts.pop("layer_styles", 0)  # QGIS's style table, an attribute table
     if counts != dict(gpkg):
         msg = f"report check failed: results.gpkg has layers {counts}, expected {dict(gpkg)}"
+        raise OutputError(msg, path=staging / "results.gpkg")
+    if styles < len(gpkg):
+        msg = f"report check failed: results.gpkg has {styles} styles for {len(gpkg)} layers"
         raise OutputError(msg, path=staging / "results.gpkg")
     data = json.loads((staging / "provenance.json").read_text(encoding="utf-8"))
     if data.get("generator") != GENERATOR:
@@ -374,11 +378,17 @@ def _resolve_options(
     lang: str,
     thresholds_m: Iterable[float],
     distance: str,
+    csv_dialect: str = "standard",
+    database: str | None = None,
+    schema: str | None = None,
 ) -> ReportOptions:
     """Check and resolve the options before anything is written."""
+    from areas.output.export import check_csv_dialect
     from areas.scenario import resolve_as_of, resolve_include
 
     thresholds = _check_options(lang, distance, thresholds_m)
+    check_csv_dialect(csv_dialect)
+    database, schema = _check_database(database, schema)
     as_of_ts = resolve_as_of(as_of)
     compare_ts = None if compare_as_of is None else resolve_as_of(compare_as_of)
     included = resolve_include(include)
@@ -390,7 +400,30 @@ def _resolve_options(
         thresholds=thresholds,
         distance=distance,
         lang=lang,
+        csv_dialect=csv_dialect,
+        database=database,
+        schema=schema,
     )
+
+
+def _check_database(database: str | None, schema: str | None) -> tuple[str | None, str | None]:
+    """Check ``database`` and ``schema`` before anything is written (schema default ``areas``)."""
+    if database is None:
+        if schema is not None:
+            msg = "`schema` names a database schema; give the database too (`database=URL`)"
+            raise ConfigError(msg)
+        return None, None
+    from areas.load.postgis import parse_url
+
+    parse_url(database)
+    schema = "areas" if schema is None else schema
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", schema):
+        msg = (
+            f"`schema` {schema!r} is not a valid schema name. "
+            "Fix: use lower-case ASCII letters, digits and _ (at most 63)"
+        )
+        raise ConfigError(msg)
+    return database, schema
 
 
 def _prepare_out_dir(out_dir: str | os.PathLike) -> Path:
@@ -422,6 +455,9 @@ def write_report(
     service_date: object = None,
     service_window: tuple[str, str] | str = DEFAULT_SERVICE_WINDOW,
     progress: bool = True,
+    csv_dialect: Literal["standard", "excel-da"] = "standard",
+    database: str | None = None,
+    schema: str | None = None,
 ) -> ReportResult:
     """Write the report folder: pages, maps, tables, GeoPackage and provenance.
 
@@ -455,6 +491,20 @@ def write_report(
         The clock window of the frequencies.
     progress : bool, default True
         Show a progress bar while running and a summary at the end (rich).
+    csv_dialect : {"standard", "excel-da"}, default "standard"
+        ``summary.csv`` and ``companies.csv``: ``,``-separated with decimal
+        points, or ``;``-separated with decimal commas (Danish Excel). Both
+        start with a UTF-8 byte order mark.
+    database : str, optional
+        ``postgresql://user@host:port/database`` (no password: ``PGPASSWORD``
+        or ``~/.pgpass``): also write the result layers of ``results.gpkg``
+        as tables of ``schema``, in one transaction, after every file of the
+        report has passed its checks and before the folder is put in place.
+        When the database refuses, nothing is written there and the previous
+        report folder is left as it was.
+    schema : str, optional
+        The schema for ``database`` (default ``areas``; created when absent;
+        tables of the same names are replaced).
 
     Returns
     -------
@@ -481,7 +531,17 @@ def write_report(
     t0 = time.perf_counter()
     started = dt.datetime.now().astimezone()
     opts = _resolve_options(
-        atlas, districts, as_of, include, compare_as_of, lang, thresholds_m, distance
+        atlas,
+        districts,
+        as_of,
+        include,
+        compare_as_of,
+        lang,
+        thresholds_m,
+        distance,
+        csv_dialect,
+        database,
+        schema,
     )
     from areas.output.maps.build import input_paths
 
@@ -532,6 +592,12 @@ def write_report(
                 staging, files=built["files"], csv_rows=built["csv_rows"], gpkg=built["gpkg"]
             )
             _carry_user_files(out_dir, staging, kept, [*built["files"], "provenance.json"])
+            if opts.database is not None:
+                steps.step("progress_database")
+                written = files.write_database(built["context"])
+                if written != dict(built["gpkg"]):
+                    msg = f"database check failed: wrote {written}, expected {built['gpkg']}"
+                    raise OutputError(msg, path=f"{opts.database} schema {opts.schema}")
 
         with atomic_folder(out_dir, check=check):
             pass
@@ -565,7 +631,7 @@ def _print_done(result: ReportResult, built: dict, lang: str) -> None:
     grid.add_row(L("done_folder"), str(result.out_dir))
     grid.add_row(L("done_open"), result.index.as_uri())
     grid.add_row(L("done_pages"), f"index.html + {len(result.pages)} × districts/<id>.html")
-    grid.add_row(L("done_tables"), "summary.csv, summary.xlsx, companies.csv")
+    grid.add_row(L("done_tables"), "summary.csv, summary.xlsx, companies.csv, companies.xlsx")
     layers = ", ".join(f"{k} ({format_number(v, lang)})" for k, v in built["gpkg"].items())
     grid.add_row(L("done_layers"), f"results.gpkg: {layers}")
     grid.add_row("provenance.json", built["provenance_view"]["reconciliation_line"])
@@ -610,4 +676,5 @@ def _write_bundle(ctx: ReportContext) -> dict[str, Any]:
         "pages": written,
         "provenance": ctx.provenance,
         "provenance_view": ctx.prov_view,
+        "context": ctx,
     }
