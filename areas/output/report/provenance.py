@@ -55,9 +55,14 @@ def make_provenance(ctx: ReportContext, elapsed: float) -> dict:
         "districts": list(ctx.selected) if len(ctx.selected) != len(atlas.districts) else None,
         "mode_groups": {k: list(v) for k, v in MODE_GROUPS.items()},
     }
+    if ctx.public:
+        inputs = [_public_input(item) for item in inputs]
+        rec = _public_reconciliation(rec)
     return {
         "generator": GENERATOR,
         "version": VERSION,
+        "edition": "public" if ctx.public else "case_work",
+        "public_min_firms": ctx.options.public_min_firms if ctx.public else None,
         "generated_at": ctx.started.isoformat(timespec="seconds"),
         "run_time_s": round(elapsed, 2),
         "python": sys.version.split()[0],
@@ -71,6 +76,29 @@ def make_provenance(ctx: ReportContext, elapsed: float) -> dict:
         "active_bids": int(ctx.bid_mask.sum()),
         "rewilding_plots_established": int(ctx.plot_mask.sum()),
     }
+
+
+def _public_input(item: dict) -> dict:
+    """Return an input's record without the ids and reasons of single firms (counts kept)."""
+    if item.get("kind") != "companies":
+        return item
+    out = dict(item)
+    out["excluded"] = [{"id": "–", "reason": "firm left out of the public edition"}] * len(
+        item.get("excluded", [])
+    )
+    out["repairs"] = [{"id": "–", "what": "firm repaired; details in the case-work edition"}] * len(
+        item.get("repairs", [])
+    )
+    return out
+
+
+def _public_reconciliation(rec: dict) -> dict:
+    out = dict(rec)
+    for key, value in rec.items():  # lists of single firms (ids): left out, counted
+        if key.endswith("_firms") and isinstance(value, list):
+            out[key] = []
+            out[f"{key}_count"] = len(value)
+    return out
 
 
 def provenance_view(prov: dict, lang: str) -> dict:
@@ -138,7 +166,14 @@ def provenance_view(prov: dict, lang: str) -> dict:
         if params["distance"] == "walk"
         else L("distance_straight")
     )
+    minimum = prov.get("public_min_firms")
+    edition = (
+        L("edition_public", minimum=format_number(minimum, lang))
+        if prov.get("edition") == "public"
+        else L("edition_case_work")
+    )
     return {
+        "edition": edition,
         "version": prov["version"],
         "generated_at": prov["generated_at"],
         "run_time": L("seconds", value=format_number(prov["run_time_s"], lang, decimals=1)),
