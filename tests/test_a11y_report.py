@@ -285,3 +285,84 @@ def test_public_edition_links_the_accessibility_statement(reports, browser):
         )
     finally:
         context.close()
+
+
+def test_standalone_map_draws_its_background_offline(standalone_maps, browser, tmp_path):
+    """Coast, municipal boundaries and roads are drawn with the network blocked."""
+    import numpy as np
+    from PIL import Image
+
+    from areas.output.maps.background import BACKGROUND_STYLES
+
+    context = browser.new_context(viewport={"width": DESKTOP[0], "height": DESKTOP[1]})
+    blocked: list[str] = []
+
+    def route(r):
+        if r.request.url.startswith(LOCAL):
+            r.continue_()
+        else:
+            blocked.append(r.request.url)
+            r.abort()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    try:
+        page.goto(standalone_maps["da"][0].as_uri(), wait_until="load")
+        drawn = page.evaluate(
+            """() => Array.from(document.querySelectorAll(
+                '.leaflet-areasBackground-pane path')).map((p) => {
+                const b = p.getBoundingClientRect();
+                return [p.getAttribute('stroke'), p.getAttribute('fill'), b.width * b.height];
+            })"""
+        )
+        for kind in ("sea", "municipality", "motorway", "main_road"):
+            style = BACKGROUND_STYLES[kind]
+            visible = [d for d in drawn if d[0] == style["color"] and d[2] > 100]
+            assert visible, f"no {kind} drawn in the background pane"
+        # and the sea shows on the screen (its fill colour covers part of the picture)
+        shot = tmp_path / "background.png"
+        page.screenshot(path=str(shot))
+        pixels = np.asarray(Image.open(shot).convert("RGB"), dtype=int)
+        sea = [int(BACKGROUND_STYLES["sea"]["fillColor"][i : i + 2], 16) for i in (1, 3, 5)]
+        share = float((np.abs(pixels - np.array(sea)).max(axis=2) <= 6).mean())
+        assert share > 0.02, f"the sea covers {share:.1%} of the map"
+        attribution = page.locator(".leaflet-control-attribution").inner_text()
+        assert "GeoFA" in attribution and "DAGI" in attribution
+        assert blocked == []
+    finally:
+        context.close()
+
+
+def test_map_draws_its_data_when_the_tiles_fail(browser, tmp_path):
+    import areas
+    from areas.cli import main
+
+    out = tmp_path / "tiles.html"
+    url = "https://tiles.example.dk/{z}/{x}/{y}.png"
+    assert main(["map", "--as-of", AS_OF, "--tiles", url, "--tiles-attribution",
+                 "© Eksempel", "--out", str(out)]) == 0  # fmt: skip
+    context = browser.new_context(viewport={"width": DESKTOP[0], "height": DESKTOP[1]})
+    context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(LOCAL) else r.abort())
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto(out.as_uri(), wait_until="load")
+        page.wait_for_timeout(300)
+        counts = page.evaluate(
+            """() => { const c = {}; const map = Object.keys(window)
+                .filter((k) => /^map_[0-9a-f]+$/.test(k)).map((k) => window[k])[0];
+              map.eachLayer((l) => { const k = l.options && l.options.areasKind;
+                if (k) { c[k] = (c[k] || 0) + 1; } }); return c; }"""
+        )
+        assert counts["districts"] == len(areas.load().districts)
+        tiles = page.evaluate(
+            "() => Array.from(document.querySelectorAll('img.leaflet-tile'))"
+            ".map((i) => i.complete && i.naturalWidth > 0)"
+        )
+        assert tiles and not any(tiles)  # every tile failed ...
+        assert page.locator(".leaflet-areasBackground-pane path").count() > 0  # ... the rest not
+        assert "© Eksempel" in page.locator(".leaflet-control-attribution").inner_text()
+        assert errors == []
+    finally:
+        context.close()

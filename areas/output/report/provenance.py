@@ -86,12 +86,13 @@ def _public_input(item: dict) -> dict:
     if item.get("kind") != "companies":
         return item
     out = dict(item)
-    out["excluded"] = [{"id": "–", "reason": "firm left out of the public edition"}] * len(
-        item.get("excluded", [])
-    )
-    out["repairs"] = [{"id": "–", "what": "firm repaired; details in the case-work edition"}] * len(
-        item.get("repairs", [])
-    )
+    # one row per firm, without its id or reason (the reason can quote the firm's values)
+    out["excluded"] = [{"id": "–", "reason": "–"}] * len(item.get("excluded", []))
+    out["repairs"] = [{"id": "–", "what": "–"}] * len(item.get("repairs", []))
+    if item.get("notes"):  # notes on firms name them (boundary firms): only their number
+        out["notes"] = [
+            f"{len(item['notes'])} note(s) on single firms, left out of the public edition"
+        ]
     return out
 
 
