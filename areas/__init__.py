@@ -34,6 +34,10 @@ _EXPORTS = {
     "transit_access": "analysis.transit",
     "summarize": "analysis.summary",
     "compare": "analysis.summary",
+    "service_frequency": "analysis.service",
+    "read_gtfs": "load.gtfs",
+    "PtalParameters": "analysis.service",
+    "DgRegioParameters": "analysis.service",
     "MapOptions": "output.maps",
     "overview_map": "output.maps",
     "district_map": "output.maps",
@@ -53,9 +57,11 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from areas.analysis.assign import assign_districts
     from areas.analysis.bid import bid_coverage
     from areas.analysis.rewilding import rewilded_hectares
+    from areas.analysis.service import DgRegioParameters, PtalParameters, service_frequency
     from areas.analysis.summary import compare, summarize
     from areas.analysis.transit.access import transit_access
     from areas.atlas import Atlas, LayerSource
+    from areas.load.gtfs import read_gtfs
     from areas.load.pipeline import load, read_layer
     from areas.output.maps.build import MapOptions, district_map, overview_map, save_map
     from areas.output.report.write import write_report

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import geopandas as gpd
+import pandas as pd
 
 from areas.schema import KIND_NAMES, WORK_CRS
 
@@ -108,6 +109,16 @@ class Atlas:
         dates as ``datetime64``), indexed 0..n-1.
     sources : dict of str to LayerSource
         Where each layer came from, what was excluded and what was repaired.
+    service : areas.load.gtfs.GtfsFeed, optional
+        A checked GTFS feed (``--gtfs``, ``[gtfs] path``, ``gtfs.zip`` in a
+        folder source): the timetable behind the service-frequency columns.
+    service_table : pandas.DataFrame, optional
+        A checked service table of planned or what-if lines
+        (:func:`areas.load.service_table.check_service_table`; ``[service]
+        path``, ``service.csv`` in a folder source, the bundled one).
+    service_sources : dict
+        Provenance of the service inputs: ``"gtfs"`` and ``"service"`` ->
+        ``path``, ``sha256`` and (for a feed) ``period``.
     """
 
     districts: gpd.GeoDataFrame
@@ -116,6 +127,14 @@ class Atlas:
     stops: gpd.GeoDataFrame
     companies: gpd.GeoDataFrame
     sources: dict[str, LayerSource] = field(default_factory=dict)
+    service: Any = None
+    service_table: pd.DataFrame | None = None
+    service_sources: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def has_service(self) -> bool:
+        """True when the atlas carries a GTFS feed or a service table."""
+        return self.service is not None or self.service_table is not None
 
     def __post_init__(self) -> None:
         for kind in KIND_NAMES:

@@ -18,7 +18,13 @@ import warnings
 from collections.abc import Sequence
 
 from areas import __version__
-from areas.constants import DEFAULT_LANGUAGE, DEFAULT_THRESHOLDS_M, DISTANCES, LANGUAGES
+from areas.constants import (
+    DEFAULT_LANGUAGE,
+    DEFAULT_SERVICE_WINDOW,
+    DEFAULT_THRESHOLDS_M,
+    DISTANCES,
+    LANGUAGES,
+)
 from areas.errors import AreasError, AreasWarning, OutputError
 from areas.output.i18n import format_cell, format_share, format_value
 from areas.schema import STATUSES
@@ -63,6 +69,32 @@ def _add_scenario(parser: argparse.ArgumentParser) -> None:
         choices=_INCLUDABLE,
         metavar="STATUS",
         help=f"count stops of these statuses even before they open: {', '.join(_INCLUDABLE)}",
+    )
+    _add_service(parser)
+
+
+def _add_service(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--gtfs",
+        metavar="PATH",
+        help="a GTFS feed (.zip or folder): departures per hour, PTAL and DG REGIO access",
+    )
+    parser.add_argument(
+        "--service-table",
+        metavar="CSV",
+        help="a service table of planned or what-if lines (line, mode, stops, headways)",
+    )
+    parser.add_argument(
+        "--service-date",
+        metavar="DATE",
+        help="day the departures are counted on, YYYY-MM-DD (default: the feed's busiest "
+        "weekday; for a service table the scenario date)",
+    )
+    parser.add_argument(
+        "--service-window",
+        metavar="HH:MM-HH:MM",
+        default="-".join(DEFAULT_SERVICE_WINDOW),
+        help="clock window of the departures (default: " + "-".join(DEFAULT_SERVICE_WINDOW) + ")",
     )
 
 
@@ -193,7 +225,14 @@ def _console():
 def _load(args, source):
     from areas.load.pipeline import load
 
-    return load(source, config=args.config, crs=args.crs, fallback=args.fallback)
+    return load(
+        source,
+        config=args.config,
+        crs=args.crs,
+        fallback=args.fallback,
+        gtfs=getattr(args, "gtfs", None),
+        service_table=getattr(args, "service_table", None),
+    )
 
 
 def _cmd_layers(args) -> int:
@@ -248,6 +287,8 @@ def _summary(args):
         include=tuple(args.include),
         thresholds_m=tuple(args.thresholds),
         distance=args.distance,
+        service_date=args.service_date,
+        service_window=args.service_window,
     )
 
 
@@ -338,9 +379,17 @@ def _cmd_summary(args) -> int:
 
 
 def _cmd_map(args) -> int:
+    from areas.analysis.summary import summarize
     from areas.output.maps import MapOptions, district_map, overview_map, save_map
 
     atlas = _load(args, args.layers)
+    summary = summarize(
+        atlas,
+        as_of=args.as_of,
+        include=tuple(args.include),
+        service_date=args.service_date,
+        service_window=args.service_window,
+    )
     options = MapOptions(
         as_of=args.as_of,
         include=tuple(args.include),
@@ -352,9 +401,9 @@ def _cmd_map(args) -> int:
         accessibility_statement=args.accessibility_statement,
     )
     if args.district:
-        fmap = district_map(atlas, args.district, options=options)
+        fmap = district_map(atlas, args.district, summary, options=options)
     else:
-        fmap = overview_map(atlas, options=options)
+        fmap = overview_map(atlas, summary, options=options)
     path = save_map(fmap, args.out)
     print(f"Map written to {path}")
     return 0
@@ -374,6 +423,8 @@ def _cmd_report(args) -> int:
         lang=args.lang,
         thresholds_m=tuple(args.thresholds),
         distance=args.distance,
+        service_date=args.service_date,
+        service_window=args.service_window,
         progress=not args.quiet,
         public=args.public,
         public_min_firms=args.public_min_firms,

@@ -45,10 +45,28 @@ __all__ = [
     "threshold_columns",
     "unit_of",
     "is_numeric",
+    "NUMERIC_UNITS",
+    "PTAL_BAND_CODES",
 ]
 
 #: Units of a column: how its cells are written and which columns are numbers.
-Unit = Literal["share", "ha", "m", "m2", "count", "status", "mode", "band", "value"]
+Unit = Literal[
+    "share",
+    "ha",
+    "m",
+    "m2",
+    "count",
+    "frequency",
+    "index",
+    "status",
+    "mode",
+    "band",
+    "ptal",
+    "access",
+    "value",
+]
+#: Units of columns of numbers.
+NUMERIC_UNITS = ("share", "ha", "m", "m2", "count", "frequency", "index")
 #: What a share or band column counts.
 COUNTED = ("companies", "employees")
 
@@ -83,8 +101,11 @@ class Column:
         Its label in English and Danish (may hold ``{t}`` and ``{band}``).
     unit : Unit
         ``share`` (0–1, written as a percentage), ``ha``, ``m``, ``m2``,
-        ``count``, a code written by its label (``status``, ``mode``,
-        ``band``), or ``value`` (written as it is).
+        ``count``, ``frequency`` (departures per hour), ``index`` (the PTAL
+        accessibility index), a code written by its label (``status``,
+        ``mode``, ``band``, ``ptal`` (a PTAL band), ``access`` (a DG REGIO
+        class)), or ``value`` (written as it is). A missing ``frequency``,
+        ``index``, ``ptal`` or ``access`` cell reads "no frequency data".
     group : str, optional
         The mode group of a transit column (``rail``, ``bus``, ``any``).
     threshold_m : float, optional
@@ -111,7 +132,7 @@ class Column:
     @property
     def numeric(self) -> bool:
         """True for columns of numbers (right-aligned in tables)."""
-        return self.unit in ("share", "ha", "m", "m2", "count")
+        return self.unit in NUMERIC_UNITS
 
 
 def _suffix_unit(name: str) -> Unit:
@@ -228,6 +249,72 @@ def _band_columns(band: str) -> list[Column]:
     return out
 
 
+def _service_columns() -> list[Column]:
+    """Return the service-frequency columns: departures per hour, PTAL, DG REGIO access."""
+    out = [
+        Column(
+            "departures_per_hour_600m",
+            "Departures per hour within 600 m",
+            "Afgange i timen inden for 600 m",
+            "frequency",
+        ),
+        Column(
+            "departures_per_hour_600m_median",
+            "Median departures per hour within 600 m",
+            "Median afgange i timen inden for 600 m",
+            "frequency",
+        ),
+        Column(
+            "departures_per_hour_600m_unknown_companies",
+            "Firms without frequency data (600 m)",
+            "Virksomheder uden frekvensdata (600 m)",
+            "count",
+        ),
+        Column(
+            "departures_per_hour",
+            "Departures per hour",
+            "Afgange i timen",
+            "frequency",
+        ),
+        Column("ptal_ai", "PTAL accessibility index", "PTAL-tilgængelighedsindeks", "index"),
+        Column(
+            "ptal_ai_median",
+            "Median PTAL accessibility index",
+            "Median PTAL-tilgængelighedsindeks",
+            "index",
+        ),
+        Column("ptal_band", "PTAL band", "PTAL-klasse", "ptal"),
+        Column(
+            "dg_regio_access",
+            "Access to public transport (EU DG REGIO)",
+            "Adgang til kollektiv trafik (EU DG REGIO)",
+            "access",
+        ),
+        Column(
+            "service_unknown_stops",
+            "Stops in reach without frequency data",
+            "Stoppesteder inden for gangafstand uden frekvensdata",
+            "count",
+        ),
+    ]
+    for band in PTAL_BAND_CODES:
+        for what, (en, da) in _WHAT.items():
+            out.append(
+                Column(
+                    f"ptal_{band}_{what}_share",
+                    f"Share of {en} in PTAL band {band}",
+                    f"Andel {da} i PTAL-klasse {band}",
+                    "share",
+                    what=what,
+                )
+            )
+    return out
+
+
+#: The PTAL bands, lowest first (as areas.analysis.service.PTAL_BANDS).
+PTAL_BAND_CODES = ("0", "1a", "1b", "2", "3", "4", "5", "6a", "6b")
+
+
 def _build() -> dict[str, Column]:
     columns = [
         _fixed("district_id", "District id", "Område-id"),
@@ -306,6 +393,7 @@ def _build() -> dict[str, Column]:
         columns += [share_column(g, t, w) for t in DEFAULT_THRESHOLDS_M for w in COUNTED]
     for band in BANDS:
         columns += _band_columns(band)
+    columns += _service_columns()
     registry: dict[str, Column] = {}
     for c in columns:
         registry.setdefault(c.name, c)  # a fixed label wins over a family's
@@ -343,7 +431,7 @@ def unit_of(name: str) -> Unit:
 
 def is_numeric(name: str) -> bool:
     """Return True when column ``name`` holds numbers (shares, areas, distances, counts)."""
-    return unit_of(name) in ("share", "ha", "m", "m2", "count")
+    return unit_of(name) in NUMERIC_UNITS
 
 
 def threshold_columns(

@@ -14,6 +14,7 @@ __all__ = [
     "LANGUAGES",
     "DEFAULT_LANGUAGE",
     "DEFAULT_THRESHOLDS_M",
+    "DEFAULT_SERVICE_WINDOW",
     "CORE_AREA_M",
     "STATION_NEAR_M",
     "FINGERPLAN_BANDS_M",
@@ -57,3 +58,6 @@ MODE_GROUP_NAMES = ("rail", "bus", "any")
 BANDS = ("core", "station_near", "beyond")
 #: Values of the ``assignment`` column of :func:`areas.assign_districts`.
 ASSIGNMENTS = ("inside", "boundary", "outside", "excluded")
+
+#: Default clock window of the service frequencies: the weekday morning peak.
+DEFAULT_SERVICE_WINDOW: tuple[str, str] = ("07:00", "09:00")

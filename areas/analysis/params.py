@@ -107,6 +107,16 @@ class SummaryParams(_ReadOnlyDict):
         The distance basis of the transit columns (``"straight"``, ``"walk"``).
     detour_factor : float
         The factor of the walking estimate.
+    service_date : str or None
+        The date the service frequencies were counted for (ISO), None
+        without service data.
+    service_window : tuple of str or None
+        The clock window of the frequencies (``("07:00", "09:00")``).
+    service : dict or None
+        Everything else behind the service columns: ``feed_period``, the
+        inputs' ``sources`` (path, SHA-256, period), the ``ptal`` and
+        ``dg_regio`` parameters, ``distance``, the stops and lines without
+        frequency data, ``notes``.
 
     Examples
     --------
@@ -121,12 +131,20 @@ class SummaryParams(_ReadOnlyDict):
     thresholds_m: tuple[float, ...]
     distance: str
     detour_factor: float
+    service_date: str | None = None
+    service_window: tuple[str, ...] | None = None
+    service: dict[str, Any] | None = None
 
     def _legacy(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "as_of": self.as_of.date().isoformat(),
             "include": self.include,
             "thresholds_m": self.thresholds_m,
             "distance": self.distance,
             "detour_factor": self.detour_factor,
         }
+        if self.service is not None:  # keys present only with service data
+            out["service_date"] = self.service_date
+            out["service_window"] = self.service_window
+            out["service"] = self.service
+        return out

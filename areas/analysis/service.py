@@ -48,6 +48,8 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
+from areas.columns import PTAL_BAND_CODES
+from areas.constants import DEFAULT_SERVICE_WINDOW
 from areas.errors import AreasWarning, ConfigError, MissingColumnError, format_ids
 from areas.load.gtfs import GtfsFeed, check_date_in_period, check_feed, read_gtfs
 from areas.load.service_table import (
@@ -84,13 +86,13 @@ __all__ = [
 ]
 
 #: Default window: the morning peak, 07:00-09:00.
-DEFAULT_WINDOW = ("07:00", "09:00")
+DEFAULT_WINDOW = DEFAULT_SERVICE_WINDOW
 #: Largest distance (m) at which a GTFS station joins a layer stop by name.
 NAME_JOIN_MAX_M = 150.0
 #: Walking distance (m) of ``departures_per_hour_600m``: the Fingerplan's station-near core.
 DEPARTURES_WITHIN_M = 600.0
 #: PTAL bands, lowest first.
-PTAL_BANDS = ("0", "1a", "1b", "2", "3", "4", "5", "6a", "6b")
+PTAL_BANDS = PTAL_BAND_CODES
 #: DG REGIO classes of access, best first.
 DG_REGIO_CLASSES = ("high", "medium", "low", "none")
 

@@ -28,6 +28,8 @@ from areas.analysis.bid import BidCoverage, _bid_coverage
 from areas.analysis.params import SummaryParams
 from areas.analysis.prepared import Assignment, prepare_assignment
 from areas.analysis.rewilding import Rewilding, _rewilding
+from areas.analysis.service import DEFAULT_WINDOW, DgRegioParameters, PtalParameters
+from areas.analysis.service_summary import ServiceSummary, service_summary
 from areas.analysis.transit.access import (
     TransitAccess,
     _check_thresholds,
@@ -84,7 +86,11 @@ class Summary:
         ``rewilding_plots``, ``rewilding_owners``, ``rewilding_overlap_ha``,
         the transit columns of :meth:`TransitAccess.per_district` (shares for
         every group and threshold, medians, Fingerplan band counts),
-        ``distance_basis`` and ``detour_factor``.
+        ``distance_basis`` and ``detour_factor``; with service data
+        (``atlas.service`` or ``atlas.service_table``) the columns of
+        :func:`areas.analysis.service_summary.district_columns`
+        (``departures_per_hour_600m_median``, ``ptal_ai_median``, the PTAL
+        band shares), absent without.
     assignment : pandas.DataFrame
         :func:`areas.assign_districts` of the firms.
     bid : BidCoverage
@@ -107,6 +113,10 @@ class Summary:
         scenario (``masks.stops_in_service``, ``masks.active_bids``,
         ``masks.plots_established``: read-only boolean arrays in the row
         order of ``atlas.stops``, ``atlas.bids`` and ``atlas.rewilding``).
+    service : ServiceSummary or None
+        Departures per station, the per-firm service columns
+        (``departures_per_hour_600m``, ``ptal_ai``, ``ptal_band``,
+        ``dg_regio_access``) and the per-district ones; None without service data.
     """
 
     table: pd.DataFrame
@@ -118,6 +128,7 @@ class Summary:
     params: SummaryParams
     as_of: pd.Timestamp
     masks: ScenarioMasks | None = None
+    service: ServiceSummary | None = None
 
     @property
     def distance(self) -> str:
@@ -184,6 +195,10 @@ def summarize(
     thresholds_m: Iterable[float] = DEFAULT_THRESHOLDS_M,
     distance: DistanceKind | DistanceBasis = "straight",
     detour_factor: float | None = None,
+    service_date: DateLike = None,
+    service_window: tuple[str, str] | str = DEFAULT_WINDOW,
+    ptal_params: PtalParameters | None = None,
+    dg_params: DgRegioParameters | None = None,
 ) -> Summary:
     """Summarise every district for one scenario.
 
@@ -203,6 +218,15 @@ def summarize(
     detour_factor : float, optional
         Walking / straight-line distance (default
         :data:`areas.constants.DEFAULT_DETOUR_FACTOR`).
+    service_date : date-like, optional
+        The day service frequencies are counted on when the atlas has service
+        data (default: for a feed its busiest weekday, for a service table
+        ``as_of``, moved on to Monday from a weekend). A date outside the
+        feed's period is refused, naming the period.
+    service_window : pair of "HH:MM" or "HH:MM-HH:MM", default ("07:00", "09:00")
+        The clock window of the frequencies.
+    ptal_params, dg_params : PtalParameters, DgRegioParameters, optional
+        Overrides of the PTAL and DG REGIO parameters.
 
     Returns
     -------
@@ -277,15 +301,37 @@ def summarize(
     assignment = a.frame(atlas.companies.index)
     bid = _bid_coverage(a, atlas.bids, atlas.companies, ts, masks.active_bids)
     rewilding = _rewilding(a.districts, atlas.rewilding, ts, masks.plots_established)
+    ids = sorted(str(i) for i in a.districts.ids)
+    service = service_summary(
+        atlas,
+        assignment,
+        as_of=ts,
+        include=inc,
+        in_service=masks.stops_in_service,
+        basis=basis,
+        detour_factor=factor,
+        district_ids=ids,
+        service_date=service_date,
+        service_window=service_window,
+        ptal_params=ptal_params,
+        dg_params=dg_params,
+    )
     params = SummaryParams(
         as_of=ts,
         include=inc,
         thresholds_m=transit.params.thresholds_m,
         distance=transit.params.distance,
         detour_factor=transit.params.detour_factor,
+        service_date=None if service is None else service.params["service_date"],
+        service_window=None if service is None else tuple(service.params["service_window"]),
+        service=None if service is None else service.params,
     )
+    table = _table(a, bid, rewilding, transit, assignment)
+    if service is not None:
+        for col in service.districts.columns:
+            table[col] = service.districts[col].to_numpy()
     return Summary(
-        table=_table(a, bid, rewilding, transit, assignment),
+        table=table,
         assignment=assignment,
         bid=bid,
         rewilding=rewilding,
@@ -294,6 +340,7 @@ def summarize(
         params=params,
         as_of=ts,
         masks=masks,
+        service=service,
     )
 
 

@@ -35,6 +35,19 @@ Every table is optional except ``[districts]`` (see "Absent kinds" below)::
 For a CSV, ``x`` and ``y`` in ``[kind.columns]`` name the coordinate columns
 (by default ``lon``/``lat``, ``longitude``/``latitude`` or ``x``/``y``).
 
+Service inputs
+--------------
+Two optional tables name the inputs of the service-frequency columns
+(:mod:`areas.load.gtfs`, :mod:`areas.load.service_table`)::
+
+    [gtfs]
+    path = "rejseplanen_gtfs.zip" # a GTFS feed: a .zip or a folder of .txt files
+
+    [service]
+    path = "service.csv"          # a service table of planned or what-if lines
+
+Their only key is ``path`` (relative to the areas.toml).
+
 Absent kinds
 ------------
 A kind without a table is an empty layer (``fallback = "empty"``, the
@@ -100,6 +113,9 @@ _LAYER_KEYS = (
     "constants",
 )
 _GLOBAL_KEYS = ("fallback", "crs")
+#: Tables naming the service inputs, and their keys.
+SERVICE_TABLES = ("gtfs", "service")
+_SERVICE_KEYS = ("path",)
 
 
 @dataclass(frozen=True)
@@ -156,6 +172,8 @@ class AreasConfig:
         Whether ``fallback`` was written explicitly (no warning about empty layers then).
     crs : str or None
         Default CRS for files without one.
+    gtfs, service : pathlib.Path or None
+        The GTFS feed and the service table (``[gtfs]``, ``[service]``).
     """
 
     path: Path | None
@@ -164,6 +182,8 @@ class AreasConfig:
     fallback: str = "empty"
     fallback_stated: bool = False
     crs: str | None = None
+    gtfs: Path | None = None
+    service: Path | None = None
 
 
 def check_crs(value: object, *, name: str = "crs", path=None) -> str:
@@ -244,11 +264,12 @@ def parse_config(
     if not isinstance(data, Mapping):
         msg = f"`config` must be a mapping of tables, got {type(data).__name__}"
         raise ConfigError(msg, path=where)
-    unknown = [k for k in data if k not in (*KIND_NAMES, "layers")]
+    unknown = [k for k in data if k not in (*KIND_NAMES, "layers", *SERVICE_TABLES)]
     if unknown:
         msg = (
             f"unknown table(s) {', '.join(f'[{k}]' for k in unknown)}; valid tables are "
-            f"[layers] and one per kind: {', '.join(f'[{k}]' for k in KIND_NAMES)}"
+            f"[layers], one per kind: {', '.join(f'[{k}]' for k in KIND_NAMES)}, "
+            "and [gtfs], [service]"
         )
         raise ConfigError(msg, path=where)
     glob = data.get("layers", {})
@@ -281,7 +302,28 @@ def parse_config(
         fallback=fallback,
         fallback_stated="fallback" in glob,
         crs=default_crs,
+        gtfs=_service_path(data, "gtfs", base_dir, where),
+        service=_service_path(data, "service", base_dir, where),
     )
+
+
+def _service_path(data: Mapping, name: str, base_dir: Path, where) -> Path | None:
+    """Return the ``path`` of the ``[gtfs]`` or ``[service]`` table (absolute), or None."""
+    if name not in data:
+        return None
+    table = data[name]
+    if isinstance(table, str):  # shorthand: gtfs = "feed.zip"
+        table = {"path": table}
+    if not isinstance(table, Mapping):
+        msg = f"[{name}] must be a table with `path`"
+        raise ConfigError(msg, path=where)
+    _check_keys(table, _SERVICE_KEYS, name, where)
+    value = table.get("path")
+    if not isinstance(value, str) or not value:
+        msg = f"[{name}] needs `path`, the file as text, got {value!r}"
+        raise ConfigError(msg, path=where)
+    p = Path(value).expanduser()
+    return p if p.is_absolute() else base_dir / p
 
 
 def parse_layer_table(kind: str, table: object, *, base_dir: str | Path, path=None) -> LayerConfig:

@@ -16,7 +16,19 @@ from pathlib import Path
 from areas.errors import MissingLayerError
 from areas.schema import KIND_NAMES
 
-__all__ = ["bundled_dir", "available", "get_path"]
+__all__ = [
+    "bundled_dir",
+    "available",
+    "get_path",
+    "service_table_path",
+    "GTFS_FILE",
+    "SERVICE_FILE",
+]
+
+#: Name of a GTFS feed in a folder source.
+GTFS_FILE = "gtfs.zip"
+#: Name of a service table in a folder source (and of the bundled one).
+SERVICE_FILE = "service.csv"
 
 
 def bundled_dir() -> Path:
@@ -54,3 +66,12 @@ def get_path(name: str) -> Path:
         msg = f"no bundled layer `{name}`; available: {', '.join(KIND_NAMES)}"
         raise MissingLayerError(msg)
     return bundled_dir() / f"{name}.geojson"
+
+
+def service_table_path() -> Path | None:
+    """Return the bundled service table (Hovedstadens Letbane headways), or None if absent.
+
+    The file is :data:`SERVICE_FILE` in :func:`bundled_dir`.
+    """
+    path = bundled_dir() / SERVICE_FILE
+    return path if path.is_file() else None

@@ -44,10 +44,27 @@ __all__ = ["WALKABLE_HIGHWAYS", "FOOT_ONLY_IF_TAGGED", "read_osm"]
 #: Highway values read as walkable.
 WALKABLE_HIGHWAYS = frozenset(
     {
-        "footway", "path", "pedestrian", "steps", "living_street", "residential",
-        "service", "unclassified", "tertiary", "tertiary_link", "secondary",
-        "secondary_link", "primary", "primary_link", "track", "cycleway",
-        "bridleway", "corridor", "platform", "road", "busway",
+        "footway",
+        "path",
+        "pedestrian",
+        "steps",
+        "living_street",
+        "residential",
+        "service",
+        "unclassified",
+        "tertiary",
+        "tertiary_link",
+        "secondary",
+        "secondary_link",
+        "primary",
+        "primary_link",
+        "track",
+        "cycleway",
+        "bridleway",
+        "corridor",
+        "platform",
+        "road",
+        "busway",
     }
 )
 #: Highway values read, but walkable only with a foot permission or a sidewalk.
@@ -136,9 +153,8 @@ def _ways(path: Path):
         )
         raise DamagedFileError(msg, path=path, layer="network")
     if short:
-        msg = (
-            f"{path}: left out {len(short)} highway ways with fewer than two nodes: "
-            + ", ".join(f"w{w}" for w in short[:10])
+        msg = f"{path}: left out {len(short)} highway ways with fewer than two nodes: " + ", ".join(
+            f"w{w}" for w in short[:10]
         )
         warnings.warn(msg, AreasRepairWarning, stacklevel=3)
     return way_ids, tags, np.array(refs, np.int64), np.array(lons), np.array(lats), counts

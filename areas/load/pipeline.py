@@ -145,12 +145,16 @@ class Collected:
         Provenance of each layer that could be read.
     problems : list of Problem
         Errors and warnings, in the order found.
+    gtfs, service : pathlib.Path or None
+        The GTFS feed and service table the source names (read by :func:`load`).
     """
 
     origin: str | None
     layers: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
     sources: dict[str, LayerSource] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    gtfs: Path | None = None
+    service: Path | None = None
 
     @property
     def complete(self) -> bool:
@@ -199,7 +203,7 @@ def collect(
             raise
         problems.add(Problem.from_exception(exc))
         return Collected(None, problems=problems.problems)
-    found = Collected(plan.origin, problems=problems.problems)
+    found = Collected(plan.origin, problems=problems.problems, gtfs=plan.gtfs, service=plan.service)
     for kind in KIND_NAMES:
         if kind not in plan.specs:
             found.layers[kind], found.sources[kind] = empty_layer(kind), _empty_source(kind)
@@ -406,8 +410,10 @@ def load(
     config: object = None,
     crs: object = None,
     fallback: str | None = None,
+    gtfs: str | os.PathLike | None = None,
+    service_table: str | os.PathLike | None = None,
 ) -> Atlas:
-    """Load, check and normalise the five layers.
+    """Load, check and normalise the five layers (and the service inputs, if any).
 
     Parameters
     ----------
@@ -422,11 +428,18 @@ def load(
     fallback : {"empty", "bundled"}, optional
         What kinds without a source become; overrides ``[layers] fallback``.
         Stating it silences the warning about empty layers.
+    gtfs : path, optional
+        A GTFS feed (``.zip`` or folder); wins over ``[gtfs]`` and a
+        ``gtfs.zip`` in the source (see :mod:`areas.load.service_inputs`).
+    service_table : path, optional
+        A service table CSV; wins over ``[service]``, a ``service.csv`` in
+        the source and the bundled one.
 
     Returns
     -------
     Atlas
-        Five layers in EPSG:25832 with provenance in ``atlas.sources``.
+        Five layers in EPSG:25832 with provenance in ``atlas.sources``; the
+        feed and service table in ``atlas.service`` and ``atlas.service_table``.
 
     Raises
     ------
@@ -446,4 +459,11 @@ def load(
     >>> sorted(atlas.sources)
     ['bids', 'companies', 'districts', 'rewilding', 'stops']
     """
-    return collect(source, config=config, crs=crs, fallback=fallback, strict=True).atlas()
+    from areas.load.service_inputs import attach_service
+
+    found = collect(source, config=config, crs=crs, fallback=fallback, strict=True)
+    return attach_service(
+        found.atlas(),
+        gtfs if gtfs is not None else found.gtfs,
+        service_table if service_table is not None else found.service,
+    )

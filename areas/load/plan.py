@@ -54,6 +54,8 @@ class Plan:
     fallback: str
     fallback_stated: bool
     default_crs: str | None
+    gtfs: Path | None = None
+    service: Path | None = None
 
 
 def _folder_specs(folder: Path) -> dict[str, LayerConfig]:
@@ -180,6 +182,7 @@ def make_plan(source, config, crs, fallback) -> Plan:
             if kind in bundled:
                 specs[kind] = bundled[kind]
         absent = [k for k in KIND_NAMES if k not in specs]
+    gtfs, service = _service_paths(src, cfg)
     if "districts" in absent:
         where = src if src is not None else (cfg.path if cfg is not None else None)
         have = ", ".join(sorted(specs)) or "no layer named after a kind"
@@ -189,7 +192,28 @@ def make_plan(source, config, crs, fallback) -> Plan:
             "areas.toml with a [districts] table"
         )
         raise MissingLayerError(msg, path=where, layer="districts")
-    return Plan(origin, specs, absent, fb, stated, default_crs)
+    return Plan(origin, specs, absent, fb, stated, default_crs, gtfs, service)
+
+
+def _service_paths(src: Path | None, cfg: AreasConfig | None) -> tuple[Path | None, Path | None]:
+    """Return the GTFS feed and service table a source names (``gtfs.zip``, ``service.csv``).
+
+    The bundled layers carry their service table; a folder source may hold
+    ``gtfs.zip`` and ``service.csv``; an areas.toml's ``[gtfs]`` and
+    ``[service]`` win over both.
+    """
+    gtfs = service = None
+    if src is None and cfg is None:
+        service = datasets.service_table_path()
+    elif src is not None and src.is_dir():
+        if (src / datasets.GTFS_FILE).is_file():
+            gtfs = src / datasets.GTFS_FILE
+        if (src / datasets.SERVICE_FILE).is_file():
+            service = src / datasets.SERVICE_FILE
+    if cfg is not None:
+        gtfs = cfg.gtfs or gtfs
+        service = cfg.service or service
+    return gtfs, service
 
 
 def absent_problem(plan: Plan) -> Problem | None:

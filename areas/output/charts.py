@@ -28,7 +28,7 @@ import numpy as np
 
 from areas.output.i18n import format_number, format_share
 
-__all__ = ["bar_chart", "line_chart", "static_map"]
+__all__ = ["bar_chart", "frequency_chart", "line_chart", "static_map"]
 
 #: matplotlib settings for every chart.
 _RC: dict[str, Any] = {
@@ -238,6 +238,59 @@ def bar_chart(
                 loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=min(len(groups), 4), fontsize=8
             )
             ax.set_title(title, loc="left", pad=22)
+        return _to_svg(fig, chart_id=chart_id, title=title)
+
+
+def frequency_chart(
+    stations: Sequence[str],
+    departures_per_hour: Sequence[float],
+    *,
+    title: str,
+    xlabel: str,
+    no_data: str,
+    chart_id: str = "chart",
+    lang: str = "en",
+) -> str:
+    """Return a horizontal bar chart of departures per hour per station as inline SVG.
+
+    Parameters
+    ----------
+    stations : sequence of str
+        Station names, one bar each (top to bottom).
+    departures_per_hour : sequence of float
+        One value per station; NaN draws no bar and writes ``no_data`` instead
+        (never a bar of zero).
+    title, xlabel, no_data : str
+        Texts (escaped).
+    chart_id : str
+        Prefix making the SVG's ids unique on a page.
+    lang : {"en", "da"}
+        Decimal mark of the labels.
+    """
+    values = np.asarray(departures_per_hour, dtype=float)
+    y = np.arange(len(stations), dtype=float)[::-1]
+    known = values[np.isfinite(values)]
+    top = float(known.max()) if len(known) else 1.0
+    with _drawing():
+        fig = _figure(6.0, max(1.4, 0.32 * len(stations) + 0.8))
+        ax = fig.add_subplot()
+        ax.grid(axis="y", visible=False)
+        ax.barh(y, np.nan_to_num(values, nan=0.0), 0.6, color=PALETTE[0])
+        for yi, v in zip(y, values, strict=True):
+            text = no_data if not np.isfinite(v) else format_number(v, lang, decimals=1)
+            ax.text(
+                (0.0 if not np.isfinite(v) else v) + top * 0.01,
+                yi,
+                text,
+                va="center",
+                fontsize=8,
+                style="italic" if not np.isfinite(v) else "normal",
+            )
+        ax.set_yticks(y, list(stations))
+        ax.set_xlim(0, top * 1.25 if top > 0 else 1.0)
+        ax.set_title(title, loc="left")
+        ax.set_xlabel(xlabel)
+        ax.xaxis.set_major_formatter(_tick_formatter(lang))
         return _to_svg(fig, chart_id=chart_id, title=title)
 
 

@@ -135,6 +135,12 @@ _LABELS: dict[str, tuple[str, str]] = {
     "band.station_near": ("600–1,200 m (station-near area)", "600–1.200 m (stationsnært område)"),
     "band.beyond": ("> 1,200 m", "> 1.200 m"),
     "band.unknown": ("no rail distance", "ingen afstand til station"),
+    # service frequency
+    "no_frequency_data": ("no frequency data", "ingen frekvensdata"),
+    "access.high": ("high", "høj"),
+    "access.medium": ("medium", "middel"),
+    "access.low": ("low", "lav"),
+    "access.none": ("none", "ingen"),
     # BID membership of a firm
     "bid.member": ("in a BID, member", "i BID, medlem"),
     "bid.in_bid": ("in a BID, not a member", "i BID, ikke medlem"),
@@ -261,6 +267,33 @@ _LABELS: dict[str, tuple[str, str]] = {
     ),
     "report.band": ("Band", "Afstandsbånd"),
     "report.share_of_firms": ("Share of firms", "Andel virksomheder"),
+    "report.share_of_jobs": ("Share of jobs", "Andel arbejdspladser"),
+    "report.service_heading": (
+        "Service frequency on {date}, {window}",
+        "Afgangsfrekvens {date}, kl. {window}",
+    ),
+    "report.service_none": (
+        "Service frequency: {no_data} (give a GTFS feed or a service table).",
+        "Afgangsfrekvens: {no_data} (angiv et GTFS-feed eller en køreplanstabel).",
+    ),
+    "report.service_unknown": (
+        "{count} stop(s) in service have {no_data}: firms within 600 m of one have no "
+        "departures figure, and their PTAL index counts only the known routes.",
+        "{count} stoppested(er) i drift har {no_data}: virksomheder inden for 600 m af et af "
+        "dem har intet afgangstal, og deres PTAL-indeks tæller kun de kendte linjer.",
+    ),
+    "report.chart_frequency": (
+        "Departures per hour at the stations in reach",
+        "Afgange i timen ved stationerne inden for gangafstand",
+    ),
+    "report.ptal_caption": (
+        "Firms and jobs by PTAL band",
+        "Virksomheder og arbejdspladser efter PTAL-klasse",
+    ),
+    "report.ptal_note": (
+        "PTAL after Transport for London: 0 no access, 1a lowest to 6b highest.",
+        "PTAL efter Transport for London: 0 ingen adgang, 1a lavest til 6b højest.",
+    ),
     "report.chart_rewilding": ("Rewilded hectares (cumulative)", "Hektar vild natur (akkumuleret)"),
     "report.chart_transit": (
         "Share of firms within a distance of a stop",
@@ -679,11 +712,25 @@ def format_cell(value: Any, column: str, lang: str = "en") -> str:
     'opgivet'
     >>> format_cell(None, "rail_band", "en")
     '–'
+    >>> format_cell(None, "departures_per_hour_600m", "da"), format_cell(12, "ptal_ai", "en")
+    ('ingen frekvensdata', '12.00')
+    >>> format_cell("medium", "dg_regio_access", "da")
+    'middel'
     """
+    unit = _columns.unit_of(column)
     if is_missing(value):
         check_lang(lang)
+        if unit in ("frequency", "index", "ptal", "access"):
+            return t("no_frequency_data", lang)
         return MISSING
-    unit = _columns.unit_of(column)
+    if unit == "frequency":
+        return format_number(value, lang, decimals=1)
+    if unit == "index":
+        return format_number(value, lang, decimals=2)
+    if unit == "ptal":
+        return str(value)
+    if unit == "access":
+        return _code_label("access", value, lang)
     if unit == "share":
         return format_share(value, lang, decimals=1)
     if unit == "ha":

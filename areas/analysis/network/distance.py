@@ -98,9 +98,7 @@ def _same_edge(firms: SnappedPoints, stops: SnappedPoints, rank: np.ndarray):
     fs = np.repeat(np.arange(len(firms.edge)), cnt)
     k = np.repeat(lo, cnt) + (np.arange(len(fs)) - np.repeat(np.cumsum(cnt) - cnt, cnt))
     st = order[k]
-    dist = (
-        firms.access_m[fs] + stops.access_m[st] + np.abs(firms.along_m[fs] - stops.along_m[st])
-    )
+    dist = firms.access_m[fs] + stops.access_m[st] + np.abs(firms.along_m[fs] - stops.along_m[st])
     return fs, rank[stops.point[st]], dist
 
 
@@ -185,7 +183,9 @@ def nearest(
         fs, srank, sdist = _same_edge(firms, stops, rank)
         if len(fs) or len(np.unique(firms.point)) != len(firms.point):
             dist, stop = _best(
-                np.r_[firms.point, firms.point[fs]], np.r_[cand, sdist], np.r_[cstop, srank],
+                np.r_[firms.point, firms.point[fs]],
+                np.r_[cand, sdist],
+                np.r_[cstop, srank],
                 firms.n,
             )
         else:
@@ -219,8 +219,11 @@ def _stops_unreachable(stops: SnappedPoints, uniq, rank) -> dict:
     bad = stops.status != ""
     snapped = np.zeros(len(uniq), bool)
     snapped[rank[stops.point]] = True
-    return {str(uniq[r]): str(s) for r, s in zip(rank[bad], stops.status[bad], strict=True)
-            if not snapped[r]}
+    return {
+        str(uniq[r]): str(s)
+        for r, s in zip(rank[bad], stops.status[bad], strict=True)
+        if not snapped[r]
+    }
 
 
 def _node_stop_table(net, g, sources, limit_m):
@@ -229,7 +232,7 @@ def _node_stop_table(net, g, sources, limit_m):
     step = max(1, _CHUNK_CELLS // n_all)
     rows, cols, vals = [], [], []
     for lo in range(0, len(sources), step):
-        chunk = sources[lo:lo + step]
+        chunk = sources[lo : lo + step]
         d = dijkstra(g, directed=True, indices=chunk, limit=limit_m)[:, : net.n_nodes]
         i, j = np.nonzero(np.isfinite(d))
         rows.append(j)
@@ -292,8 +295,7 @@ def within(
         r, c, w = _node_stop_table(net, g, net.n_nodes + on_net, float(limit_m))
         table = csr_matrix((np.maximum(w, 1e-12), (r, c)), shape=(net.n_nodes, len(uniq)))
         e = firms.edge
-        for node, extra in ((net.u[e], firms.along_m),
-                            (net.v[e], net.length_m[e] - firms.along_m)):
+        for node, extra in ((net.u[e], firms.along_m), (net.v[e], net.length_m[e] - firms.along_m)):
             q, s, d = _expand(node, table)
             parts_f.append(firms.point[q])
             parts_s.append(s)

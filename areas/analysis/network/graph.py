@@ -84,6 +84,7 @@ _LINE, _MULTILINE = 1, 5
 
 # --------------------------------------------------------------------------- layer
 
+
 def _bool_column(frame: pd.DataFrame, column: str) -> np.ndarray:
     if column not in frame.columns:
         return np.ones(len(frame), dtype=bool)
@@ -151,6 +152,7 @@ def _layer_lines(layer: gpd.GeoDataFrame):
 
 
 # --------------------------------------------------------------------------- noding
+
 
 @dataclass
 class _Lines:
@@ -290,6 +292,7 @@ def _cut(lines: _Lines, sl: np.ndarray, ss: np.ndarray):
 
 
 # --------------------------------------------------------------------------- network
+
 
 @dataclass
 class SnappedPoints:
@@ -436,8 +439,18 @@ class _SnapIndex:
         dd = (d * d).sum(axis=1)
         half = float(np.sqrt(dd.max(initial=0.0))) / 2
         inv = np.where(dd > 0, 1.0 / np.where(dd > 0, dd, 1.0), 0.0)
-        return cls(cKDTree((pa + pb) / 2), pa[:, 0].copy(), pa[:, 1].copy(), d[:, 0].copy(),
-                   d[:, 1].copy(), inv, edge, s0, s1 - s0, half)
+        return cls(
+            cKDTree((pa + pb) / 2),
+            pa[:, 0].copy(),
+            pa[:, 1].copy(),
+            d[:, 0].copy(),
+            d[:, 1].copy(),
+            inv,
+            edge,
+            s0,
+            s1 - s0,
+            half,
+        )
 
     def candidates(self, xy: np.ndarray, k: int):
         """Exact distance to the ``k`` pieces with the nearest midpoints, and a proof flag.
@@ -477,7 +490,7 @@ def _snap_xy(net: WalkingNetwork, xy: np.ndarray, limit: float) -> SnappedPoints
     while len(todo):
         left = []
         for lo in range(0, len(todo), _SNAP_BATCH):
-            batch = todo[lo:lo + _SNAP_BATCH]
+            batch = todo[lo : lo + _SNAP_BATCH]
             cand_d, cand_e, cand_a, best, proven, beyond = index.candidates(xy[batch], k)
             # settled: the nearest piece is known, or every unseen piece is beyond the limit
             done = proven | (beyond > limit)

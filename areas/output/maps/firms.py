@@ -94,6 +94,7 @@ def _firm_frame(ctx: MapContext, companies: gpd.GeoDataFrame) -> pd.DataFrame:
         elif inside is False:
             cat[i] = 2
     district = _firm_districts(ctx, companies, ids)
+    service = _service_text(ctx, ids)
     if "employees" in companies.columns:
         employees = [_int_or_none(v) for v in companies["employees"].to_numpy(dtype=object)]
     else:
@@ -118,6 +119,8 @@ def _firm_frame(ctx: MapContext, companies: gpd.GeoDataFrame) -> pd.DataFrame:
             ),
             "bid_id": pd.Series(bid["bid_id"].to_numpy(dtype=object), dtype=object),
             "district": pd.Series(district, dtype=object),
+            "service_dph": pd.Series(service["departures_per_hour_600m"], dtype=object),
+            "service_ptal": pd.Series(service["ptal_band"], dtype=object),
         }
     )
 
@@ -142,8 +145,26 @@ def _firm_districts(ctx: MapContext, companies: gpd.GeoDataFrame, ids: list[str]
     return out
 
 
+def _service_text(ctx: MapContext, ids: list[str]) -> dict[str, list[str | None]]:
+    """Per firm, departures per hour within 600 m and the PTAL band as tooltip text.
+
+    None for every firm when the summary has no service data (the tooltip
+    then has no such lines); a firm without frequency data reads so.
+    """
+    service = getattr(ctx.summary, "service", None)
+    names = ("departures_per_hour_600m", "ptal_band")
+    if service is None:
+        return {n: [None] * len(ids) for n in names}
+    values = _lookup(service.firms, "company_id", ids, list(names))
+    return {
+        n: [_i18n.format_cell(v, n, ctx.lang) for v in values[n].to_numpy(dtype=object)]
+        for n in names
+    }
+
+
 def _firm_data(ctx: MapContext, firms: pd.DataFrame, *, aggregate: bool, min_zoom: int) -> dict:
     lang = ctx.lang
+    service = getattr(ctx.summary, "service", None) is not None
     stop_codes, stop_names = pd.factorize(
         pd.Series(firms["stop"], dtype=object).map(
             lambda v: None if _i18n.is_missing(v) else str(v)
@@ -162,7 +183,8 @@ def _firm_data(ctx: MapContext, firms: pd.DataFrame, *, aggregate: bool, min_zoo
     bid_names = [_text(bid_names_by_id.get(b, b)) for b in bid_uniques]
     rows = [
         [la, lo, b, c, name, emp, None if s < 0 else int(s), dist, None if bc < 0 else int(bc)]
-        for la, lo, b, c, name, emp, s, dist, bc in zip(
+        + ([dph, pb] if service else [])
+        for la, lo, b, c, name, emp, s, dist, bc, dph, pb in zip(
             firms["lat"].tolist(),
             firms["lon"].tolist(),
             firms["band"].tolist(),
@@ -172,10 +194,22 @@ def _firm_data(ctx: MapContext, firms: pd.DataFrame, *, aggregate: bool, min_zoo
             stop_codes.tolist(),
             firms["distance_m"].tolist(),
             bid_codes.tolist(),
+            firms["service_dph"].tolist(),
+            firms["service_ptal"].tolist(),
             strict=True,
         )
     ]
     palette = BAND_COLORS if ctx.color_by == "rail_band" else BID_COLORS
+    labels = {
+        "employees": column_label("employees", lang),
+        "nearest": column_label("nearest_rail_stop", lang),
+        "distance": column_label("distance_walk_m" if ctx.walk else "distance_straight_m", lang),
+        "band": column_label("rail_band", lang),
+        "bid": column_label("bid", lang),
+    }
+    if service:
+        labels["departures"] = column_label("departures_per_hour_600m", lang)
+        labels["ptal"] = column_label("ptal_band", lang)
     cats = _BANDS if ctx.color_by == "rail_band" else _BID_CATS
     return {
         "rows": rows,
@@ -187,15 +221,7 @@ def _firm_data(ctx: MapContext, firms: pd.DataFrame, *, aggregate: bool, min_zoo
         "shapes": [FIRM_SHAPES[c] for c in cats],
         "bands": [t(f"band.{b}", lang) for b in _BANDS],
         "bidCats": [t(f"bid.{c}", lang) for c in _BID_CATS],
-        "labels": {
-            "employees": column_label("employees", lang),
-            "nearest": column_label("nearest_rail_stop", lang),
-            "distance": column_label(
-                "distance_walk_m" if ctx.walk else "distance_straight_m", lang
-            ),
-            "band": column_label("rail_band", lang),
-            "bid": column_label("bid", lang),
-        },
+        "labels": labels,
         "sep": "," if lang == "en" else ".",
         "missing": MISSING,
         "marker": FIRM_MARKER,
@@ -284,14 +310,20 @@ def _compact_layer(ctx: MapContext, firms: pd.DataFrame, name: str, show: bool =
             "rail_band": pd.Series([band_labels[b] for b in firms["band"]], dtype=object),
             "bid": pd.Series([bid_labels[b] for b in firms["bid_cat"]], dtype=object),
             "category": pd.Series([labels[c] for c in firms[column]], dtype=object),
+            # text written in Python (the names keep the packer from formatting it again)
+            "service_dph": pd.Series(firms["service_dph"].tolist(), dtype=object),
+            "service_ptal": pd.Series(firms["service_ptal"].tolist(), dtype=object),
         },
         geometry=gpd.points_from_xy(firms["lon"], firms["lat"]),
         crs=WEB_CRS,
     )
     distance_label = "distance_walk_m" if ctx.walk else "distance_straight_m"
+    columns = ["name", "employees", "nearest_rail_stop", "distance_m", "rail_band", "bid"]
+    if getattr(ctx.summary, "service", None) is not None:  # tooltip text written in Python
+        columns += ["service_dph", "service_ptal"]
     return compact_points_layer(
         frame,
-        columns=["name", "employees", "nearest_rail_stop", "distance_m", "rail_band", "bid"],
+        columns=columns,
         title="name",
         labels={
             "employees": column_label("employees", lang),
@@ -299,6 +331,8 @@ def _compact_layer(ctx: MapContext, firms: pd.DataFrame, name: str, show: bool =
             "distance_m": column_label(distance_label, lang),
             "rail_band": column_label("rail_band", lang),
             "bid": column_label("bid", lang),
+            "service_dph": column_label("departures_per_hour_600m", lang),
+            "service_ptal": column_label("ptal_band", lang),
         },
         color_by="category",
         colors={labels[i]: palette[c] for i, c in enumerate(cats)},

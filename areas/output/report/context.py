@@ -183,7 +183,7 @@ def by_district(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def companies_table(atlas: Any, summary: Any) -> pd.DataFrame:
-    """One row per firm: its attributes, district, BID status, nearest stops."""
+    """One row per firm: its attributes, district, BID status, nearest stops, service."""
     firms = atlas.companies
     base_cols = [
         c
@@ -216,6 +216,13 @@ def companies_table(atlas: Any, summary: Any) -> pd.DataFrame:
     out = out.merge(
         tc.drop_duplicates("company_id"), on="company_id", how="left", validate="one_to_one"
     )
+    service = getattr(summary, "service", None)
+    if service is not None:  # departures per hour, PTAL, DG REGIO access
+        from areas.analysis.service_summary import FIRM_COLUMNS
+
+        sf = service.firms[list(FIRM_COLUMNS)].rename_axis("company_id").reset_index()
+        sf["company_id"] = sf["company_id"].astype(str)
+        out = out.merge(sf, on="company_id", how="left", validate="one_to_one")
     geom = firms.geometry
     xy_ok = ~(geom.isna() | geom.is_empty)
     out["easting_m"] = np.where(xy_ok, geom.x.where(xy_ok), np.nan).round(2)

@@ -58,6 +58,9 @@ def make_provenance(ctx: ReportContext, elapsed: float) -> dict:
         "districts": list(ctx.selected) if len(ctx.selected) != len(atlas.districts) else None,
         "mode_groups": {k: list(v) for k, v in MODE_GROUPS.items()},
     }
+    service = getattr(ctx.summary, "service", None)
+    if service is not None:  # date, window, feed period, PTAL and DG REGIO parameters, sources
+        params["service"] = dict(service.params)
     if ctx.public:
         inputs = [_public_input(item) for item in inputs]
         rec = _public_reconciliation(rec)

@@ -10,6 +10,7 @@ import areas.output.i18n as _i18n
 from areas.constants import CORE_AREA_M, MODE_GROUP_NAMES
 from areas.output.i18n import band_label, column_label, format_cell, format_number
 from areas.output.report.context import ReportContext, by_district
+from areas.output.report.service_section import service_section
 from areas.output.report.tables import (
     _cell,
     _change,
@@ -322,6 +323,7 @@ def transit_section(ctx: ReportContext, d: str, slug: str) -> dict:
         else None,
         "none_beyond": ctx.L("none_beyond", distance=format_number(CORE_AREA_M, lang)),
         "shares": shares,
+        "service": service_section(ctx, d, slug),
     }
 
 

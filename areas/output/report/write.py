@@ -52,7 +52,13 @@ import pandas as pd
 
 import areas.output.i18n as _i18n
 from areas._atomic import atomic_folder, recover_folder, write_text
-from areas.constants import CORE_AREA_M, DEFAULT_LANGUAGE, DEFAULT_THRESHOLDS_M, LANGUAGES
+from areas.constants import (
+    CORE_AREA_M,
+    DEFAULT_LANGUAGE,
+    DEFAULT_SERVICE_WINDOW,
+    DEFAULT_THRESHOLDS_M,
+    LANGUAGES,
+)
 from areas.errors import ConfigError, OutputError, format_ids
 from areas.load._readers import file_sha256
 from areas.output.i18n import format_number
@@ -371,6 +377,8 @@ def write_report(
     lang: str = DEFAULT_LANGUAGE,
     thresholds_m: Iterable[float] = DEFAULT_THRESHOLDS_M,
     distance: Literal["straight", "walk"] = "straight",
+    service_date: object = None,
+    service_window: tuple[str, str] | str = DEFAULT_SERVICE_WINDOW,
     progress: bool = True,
     public: bool = False,
     public_min_firms: int = 5,
@@ -404,6 +412,11 @@ def write_report(
         Distance thresholds of the accessibility shares.
     distance : {"straight", "walk"}, default "straight"
         The distance behind shares, bands and medians.
+    service_date : date-like, optional
+        The day service frequencies are counted on, when the atlas has
+        service data (see :func:`areas.summarize`).
+    service_window : pair of "HH:MM" or "HH:MM-HH:MM", default ("07:00", "09:00")
+        The clock window of the frequencies.
     progress : bool, default True
         Show a progress bar while running and a summary at the end (rich).
     public : bool, default False
@@ -472,6 +485,8 @@ def write_report(
             "include": opts.include,
             "thresholds_m": opts.thresholds,
             "distance": opts.distance,
+            "service_date": service_date,
+            "service_window": service_window,
         }
         summary = summarize(atlas, as_of=opts.as_of, **options)
         steps.advance()

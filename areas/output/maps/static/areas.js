@@ -105,13 +105,17 @@ window.areasFirmPoints = window.areasFirmPoints || function (dataId, map, group)
     var stop = r[6] === null ? d.missing : d.stops[r[6]];
     var dist = r[7] === null ? d.missing : areasFmtInt(r[7], sep) + " m";
     var bid = d.bidCats[r[3]] + (r[8] === null ? "" : " (" + d.bids[r[8]] + ")");
-    return areasTip(r[4], [
+    var lines = [
       [L_.employees, areasFmtInt(r[5], sep)],
       [L_.nearest, stop],
       [L_.distance, dist],
       [L_.band, d.bands[r[2]]],
       [L_.bid, bid]
-    ]);
+    ];
+    if (L_.departures) {  /* with service data: two more lines, written in Python */
+      lines.push([L_.departures, r[9]], [L_.ptal, r[10]]);
+    }
+    return areasTip(r[4], lines);
   }
   function build() {
     points = L.featureGroup();
