@@ -29,7 +29,7 @@ import secrets
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from areas.errors import OutputError
@@ -45,6 +45,9 @@ __all__ = [
     "swap_into_place",
     "folder_leftovers",
     "recover_folder",
+    "output_error",
+    "check_file_target",
+    "refuse_inputs",
 ]
 
 #: Prefix of every temporary file the toolkit creates beside an output.
@@ -63,6 +66,114 @@ def fsync_dir(path: str | os.PathLike) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def _mount_point(path: Path) -> bool:
+    try:
+        return path.is_dir() and os.path.ismount(path)
+    except OSError:
+        return False
+
+
+def _blocking_file(path: Path) -> Path | None:
+    """Return the first part of ``path`` that exists and is not a folder (its parent chain)."""
+    for parent in [*reversed(path.parents)]:
+        if parent.exists() and not parent.is_dir():
+            return parent
+    return None
+
+
+def output_error(exc: OSError, target: str | os.PathLike, what: str = "file") -> OutputError:
+    """Return an :class:`OutputError` naming ``target`` and the fix for an ``OSError``.
+
+    ``what`` is ``"file"`` or ``"folder"``: the kind of output ``target`` should be.
+    """
+    target = Path(target)
+    code = exc.errno
+    where = f"`{target}`"
+    if code == errno.EROFS:
+        msg = (
+            f"cannot write {where}: the file system is read-only; "
+            "write to a folder you can write to"
+        )
+    elif code in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        msg = (
+            f"cannot write {where}: no space left on the device; free some space or write to "
+            "another disk (the previous output is unchanged)"
+        )
+    elif code in (errno.EACCES, errno.EPERM):
+        msg = f"cannot write {where}: permission denied; write to a folder you can write to"
+    elif code == errno.EBUSY or _mount_point(target):
+        msg = (
+            f"cannot replace {where}: it is a mount point; give a {what} inside it, "
+            f"e.g. {target / ('areas-report' if what == 'folder' else 'map.html')}"
+        )
+    elif code == errno.EISDIR or (what == "file" and target.is_dir()):
+        msg = f"cannot write {where}: it is a folder; give a file name, e.g. {target / 'map.html'}"
+    elif code in (errno.ENOTDIR, errno.EEXIST) and _blocking_file(target) is not None:
+        msg = (
+            f"cannot create {where}: {_blocking_file(target)} is a file, not a folder; "
+            "choose another path"
+        )
+    elif code == errno.ENAMETOOLONG:
+        msg = f"cannot write {where}: the name is too long; choose a shorter path"
+    else:
+        reason = exc.strerror or str(exc)
+        msg = f"cannot write {where}: {reason}; choose another path"
+    err = OutputError(msg)
+    err.os_errno = code  # type: ignore[attr-defined]
+    return err
+
+
+def check_file_target(target: str | os.PathLike) -> Path:
+    """Refuse a file output whose path is a folder, a mount point or below a file."""
+    target = Path(target)
+    if _mount_point(target.absolute()):
+        raise output_error(OSError(errno.EBUSY, "mount point"), target)
+    if target.is_dir():
+        raise output_error(OSError(errno.EISDIR, "is a folder"), target)
+    blocking = _blocking_file(target.absolute())
+    if blocking is not None:
+        raise output_error(OSError(errno.ENOTDIR, "not a folder"), target)
+    return target
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
+    except OSError:
+        return False
+
+
+def refuse_inputs(
+    target: str | os.PathLike, inputs: Iterable[str | os.PathLike], what: str = "file"
+) -> None:
+    """Raise :class:`OutputError` when writing ``target`` would replace or delete an input.
+
+    A file target may not be an input file; a folder target may not be an
+    input, nor hold one (the whole folder is replaced).
+    """
+    target = Path(target).absolute()
+    for raw in inputs:
+        if not raw:
+            continue
+        src = Path(raw).absolute()
+        hit = _same(target, src)
+        if not hit and what == "folder":
+            with contextlib.suppress(OSError, ValueError):
+                hit = src.resolve().is_relative_to(target.resolve())
+        if hit:
+            kind = "an input folder" if src.is_dir() else "an input file"
+            if what == "folder" and not _same(target, src):
+                kind = f"a folder holding the input {src}"
+            msg = (
+                f"refusing to write `{target}`: it is {kind} of this run and would be "
+                f"overwritten; give another --out path"
+            )
+            raise OutputError(msg)
 
 
 # --------------------------------------------------------------------------- files
@@ -91,21 +202,33 @@ def atomic_path(
     'hello'
     """
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=target.suffix, dir=target.parent)
+    check_file_target(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=target.suffix, dir=target.parent)
+    except OSError as exc:
+        raise output_error(exc, target) from None
     os.close(fd)
     tmp = Path(name)
     tmp.unlink()  # writers such as GDAL want to create the file themselves
     try:
-        yield tmp
+        try:
+            yield tmp
+        except OSError as exc:
+            if isinstance(exc, OutputError) or exc.errno is None:
+                raise
+            raise output_error(exc, target) from None
         if not tmp.exists():
             msg = "the writer produced no file"
             raise OutputError(msg, path=target)
         if check is not None:
             check(tmp)
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
+        try:
+            with open(tmp, "rb+") as fh:
+                os.fsync(fh.fileno())
+            os.replace(tmp, target)
+        except OSError as exc:
+            raise output_error(exc, target) from None
         fsync_dir(target.parent)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -288,13 +411,22 @@ def atomic_folder(
     'hello'
     """
     target = Path(target).absolute()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = new_staging_dir(target.parent, target.name, "new")
     try:
-        yield staging
-        if check is not None:
-            check(staging)
-        swap_into_place(staging, target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = new_staging_dir(target.parent, target.name, "new")
+    except OSError as exc:
+        raise output_error(exc, target, "folder") from None
+    try:
+        try:
+            yield staging
+            if check is not None:
+                check(staging)
+            swap_into_place(staging, target)
+        except OSError as exc:
+            code = getattr(exc, "os_errno", None) if isinstance(exc, OutputError) else exc.errno
+            if code is None:
+                raise
+            raise output_error(OSError(code, exc.strerror), target, "folder") from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -25,8 +25,17 @@ from areas.constants import (
     DISTANCES,
     LANGUAGES,
 )
-from areas.errors import AreasError, AreasWarning, OutputError
-from areas.output.i18n import format_cell, format_share, format_value
+from areas.errors import AreasError, AreasWarning, ConfigError, OutputError
+from areas.output.i18n import (
+    column_label,
+    format_cell,
+    format_number,
+    format_share,
+    format_value,
+    status_label,
+    t,
+)
+from areas.output.terminal import rich_cell, terminal_text
 from areas.schema import STATUSES
 
 __all__ = ["main", "build_parser"]
@@ -54,9 +63,14 @@ def _add_source_options(parser: argparse.ArgumentParser) -> None:
 
 def _add_scenario(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
+        "source",
+        nargs="?",
+        help="a GeoPackage, a folder of layer files or an areas.toml (default: the bundled layers)",
+    )
+    parser.add_argument(
         "--layers",
         metavar="SOURCE",
-        help="a GeoPackage, a folder of layer files or an areas.toml (default: the bundled layers)",
+        help="the same as SOURCE (either one may be given)",
     )
     _add_source_options(parser)
     parser.add_argument(
@@ -142,6 +156,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_scenario(p)
     _add_distance(p)
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.add_argument(
+        "--lang",
+        choices=sorted(LANGUAGES),
+        default=DEFAULT_LANGUAGE,
+        help="language of the table (CSV and JSON keep their column names)",
+    )
 
     p = sub.add_parser("map", help="write a self-contained HTML map")
     _add_scenario(p)
@@ -253,7 +273,7 @@ def _cmd_layers(args) -> int:
         where = "–"
         if src is not None and src.path:
             where = src.path + (f" ({src.layer})" if src.layer else "")
-        table.add_row(
+        cells = (
             kind,
             f"{len(frame):,}",
             str(len(src.excluded)) if src else "0",
@@ -262,6 +282,7 @@ def _cmd_layers(args) -> int:
             extent,
             where,
         )
+        table.add_row(*(rich_cell(c) for c in cells))
     _console().print(table)
     return 0
 
@@ -273,14 +294,30 @@ def _cmd_validate(args) -> int:
     if args.format == "json":
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
-        print(report.to_text())
+        print(_terminal(report.to_text()))
     return 0 if report.ok else 1
+
+
+def _scenario_source(args):
+    """Return the source given positionally or by ``--layers`` (not both, unless the same)."""
+    if args.source and args.layers and args.source != args.layers:
+        msg = f"two sources given: {args.source} and --layers {args.layers}; give one of them"
+        raise ConfigError(msg)
+    return args.source or args.layers
+
+
+def _inputs(args, atlas) -> list[str]:
+    """Return every input file and folder of the run (outputs may not replace them)."""
+    from areas.output.maps.build import input_paths
+
+    given = [_scenario_source(args), args.config]
+    return [str(p) for p in given if p] + list(input_paths(atlas))
 
 
 def _summary(args):
     from areas.analysis.summary import summarize
 
-    atlas = _load(args, args.layers)
+    atlas = _load(args, _scenario_source(args))
     return summarize(
         atlas,
         as_of=args.as_of,
@@ -292,13 +329,13 @@ def _summary(args):
     )
 
 
-def _fmt(value, column: str) -> str:
-    """Return one cell of the terminal table: English numbers, codes as they are."""
+def _fmt(value, column: str, lang: str = "en") -> str:
+    """Return one cell of the terminal table: English numbers and codes, or Danish labels."""
     if column.endswith("_share"):
-        return format_share(value, "en", decimals=1, space=True)
-    if column.endswith(("_ha", "_m")):
-        return format_cell(value, column, "en")
-    return format_value(value, "en")
+        return format_share(value, lang, decimals=1, space=True)
+    if lang != "en" or column.endswith(("_ha", "_m")):
+        return format_cell(value, column, lang)
+    return format_value(value, lang)
 
 
 #: Columns shown in the terminal table (the CSV and JSON carry all of them).
@@ -330,13 +367,19 @@ def _table_columns(thresholds_m) -> list[str]:
     return [*_TABLE_COLUMNS[:i], *rail, *_TABLE_COLUMNS[i + 2 :]]
 
 
+_RECONCILED = ("companies_in", "assigned", "outside", "excluded")
+
+
 def _cmd_summary(args) -> int:
     summary = _summary(args)
     table = summary.table
     if args.format == "csv":
+        from areas.output.export import neutralise_formulas
+
         buf = _stdio.StringIO()
-        table.to_csv(buf, index=False, lineterminator="\n")
-        sys.stdout.write(buf.getvalue())
+        neutralise_formulas(table).to_csv(buf, index=False, lineterminator="\n")
+        text = buf.getvalue()
+        sys.stdout.write(_terminal(text) if sys.stdout.isatty() else text)
         return 0
     if args.format == "json":
         payload = {
@@ -349,40 +392,66 @@ def _cmd_summary(args) -> int:
     from rich.table import Table
 
     params = summary.params
-    title = (
-        f"areas summary — as of {str(params.get('as_of'))[:10]}, "
-        f"included: {', '.join(params.get('include') or ()) or 'existing only'}, "
-        f"distances: {params.get('distance', 'straight')}"
-    )
-    out = Table(title=title)
+    lang = args.lang
+    as_of = str(params.get("as_of"))[:10]
+    included = ", ".join(params.get("include") or ())
+    distance = params.get("distance", "straight")
+    if lang == "en":
+        title = (
+            f"areas summary — as of {as_of}, included: {included or 'existing only'}, "
+            f"distances: {distance}"
+        )
+    else:
+        title = t(
+            "cli.summary_title",
+            lang,
+            as_of=as_of,
+            included=", ".join(status_label(s, lang) for s in params.get("include") or ())
+            or t("report.existing_only", lang),
+            distance=t(f"distance.{distance}", lang) if distance else "",
+        )
+    out = Table(title=rich_cell(title))
     columns = [c for c in _table_columns(params.get("thresholds_m", ())) if c in table.columns]
     for col in columns:
-        text = col in ("name", "municipality", "status")
+        is_text = col in ("name", "municipality", "status")
         # Fold long names onto more lines rather than cutting them off.
         out.add_column(
-            col.replace("_", " "),
-            justify="left" if text else "right",
-            overflow="fold" if text else "ellipsis",
+            rich_cell(col.replace("_", " ") if lang == "en" else column_label(col, lang)),
+            justify="left" if is_text else "right",
+            overflow="fold" if is_text else "ellipsis",
             min_width=20 if col == "name" else None,
         )
     for _, row in table.iterrows():
-        out.add_row(*(_fmt(row[c], c) for c in columns))
+        out.add_row(*(rich_cell(_fmt(row[c], c, lang)) for c in columns))
     console = _console()
     console.print(out)
     rec = summary.reconciliation
-    console.print(
-        f"Firms in: {rec['companies_in']:,} = assigned {rec['assigned']:,} "
-        f"+ outside every district {rec['outside']:,} + excluded {rec['excluded']:,}",
-        highlight=False,
-    )
+    if lang == "en":
+        line = (
+            f"Firms in: {rec['companies_in']:,} = assigned {rec['assigned']:,} "
+            f"+ outside every district {rec['outside']:,} + excluded {rec['excluded']:,}"
+        )
+    else:
+        line = t(
+            "report.reconciliation",
+            lang,
+            **{
+                k: format_number(rec[k], lang)
+                for k in ("companies_in", "assigned", "outside", "excluded")
+            },
+        )
+    console.print(rich_cell(line), highlight=False)
     return 0
 
 
 def _cmd_map(args) -> int:
+    from areas._atomic import check_file_target, refuse_inputs
     from areas.analysis.summary import summarize
     from areas.output.maps import MapOptions, district_map, overview_map, save_map
 
-    atlas = _load(args, args.layers)
+    check_file_target(args.out)
+    atlas = _load(args, _scenario_source(args))
+    refuse_inputs(args.out, _inputs(args, atlas))
     summary = summarize(
         atlas,
         as_of=args.as_of,
@@ -405,14 +474,16 @@ def _cmd_map(args) -> int:
     else:
         fmap = overview_map(atlas, summary, options=options)
     path = save_map(fmap, args.out)
-    print(f"Map written to {path}")
+    print(_terminal(t("cli.map_written", args.lang, path=str(path))))
     return 0
 
 
 def _cmd_report(args) -> int:
+    from areas._atomic import refuse_inputs
     from areas.output.report.write import write_report
 
-    atlas = _load(args, args.layers)
+    atlas = _load(args, _scenario_source(args))
+    refuse_inputs(args.out, _inputs(args, atlas), "folder")
     write_report(
         atlas,
         args.out,
@@ -445,9 +516,18 @@ _COMMANDS = {
 }
 
 
+def _terminal(text: object) -> str:
+    """Return text for the terminal: control characters escaped, lines kept."""
+    return terminal_text(text, keep_newlines=True)
+
+
+def _error(exc: object) -> None:
+    print(f"areas: error: {_terminal(exc)}", file=sys.stderr)
+
+
 def _show_warning(message, category, filename, lineno, file=None, line=None):
     prefix = "warning" if issubclass(category, AreasWarning) else category.__name__
-    print(f"areas: {prefix}: {message}", file=sys.stderr)
+    print(f"areas: {prefix}: {_terminal(message)}", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -463,17 +543,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             return _COMMANDS[args.command](args)
         except OutputError as exc:
-            print(f"areas: error: {exc}", file=sys.stderr)
+            _error(exc)
             return 1
         except AreasError as exc:
-            print(f"areas: error: {exc}", file=sys.stderr)
+            _error(exc)
             return 2
         except FileNotFoundError as exc:
-            name = exc.filename or exc
-            print(f"areas: error: no such file or folder: {name}", file=sys.stderr)
+            _error(f"no such file or folder: {exc.filename or exc}")
             return 2
         except PermissionError as exc:
-            print(f"areas: error: permission denied: {exc.filename or exc}", file=sys.stderr)
+            _error(f"permission denied: {exc.filename or exc}")
+            return 1
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            _error(f"{where}{exc.strerror or exc}")
             return 1
         except KeyboardInterrupt:
             print("areas: interrupted", file=sys.stderr)

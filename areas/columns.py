@@ -164,8 +164,8 @@ def _fixed(name: str, en: str, da: str) -> Column:
 # group, and "skinnebåren station" in the longer share labels.
 _GROUP_EN = {"rail": "rail", "bus": "bus", "any": "any stop"}
 _GROUP_DA = {"rail": "station", "bus": "busstoppested", "any": "stoppested"}
-_GROUP_DA_LONG = {"rail": "skinnebåren station", "bus": "busstoppested", "any": "stoppested"}
-_WHAT = {"companies": ("firms", "virksomheder"), "employees": ("employees", "ansatte")}
+_GROUP_DA_LONG = {"rail": "en station", "bus": "et busstoppested", "any": "et stoppested"}
+_WHAT = {"companies": ("firms", "virksomhederne"), "employees": ("employees", "de ansatte")}
 
 
 def _threshold_text(threshold_m: float) -> str:
@@ -178,7 +178,7 @@ def share_column(group: str, threshold_m: float, what: str = "companies") -> Col
     return Column(
         f"{group}_{_threshold_text(threshold_m)}m_{what}_share",
         f"Share of {en} within {{t}} m of {_GROUP_EN[group]}",
-        f"Andel {da} inden for {{t}} m af {_GROUP_DA_LONG[group]}",
+        f"Andel af {da} højst {{t}} m fra {_GROUP_DA_LONG[group]}",
         "share",
         group=group,
         threshold_m=float(threshold_m),
@@ -193,7 +193,7 @@ def _group_columns(g: str) -> list[Column]:
         Column(
             f"median_{g}_distance_m",
             f"Median distance to {en} (m)",
-            f"Median afstand til {da} (m)",
+            f"Medianafstand til {da} (m)",
             "m",
             group=g,
         ),
@@ -330,18 +330,20 @@ def _build() -> dict[str, Column]:
         _fixed("bid_id", "BID id", "BID-id"),
         _fixed("bid", "BID", "BID"),
         _fixed("bid_area_ha", "Area in active BIDs (ha)", "Areal i aktive BID'er (ha)"),
-        _fixed("bid_area_share", "Share of area in active BIDs", "Andel af areal i aktive BID'er"),
+        _fixed(
+            "bid_area_share", "Share of area in active BIDs", "Andel af arealet i aktive BID'er"
+        ),
         _fixed("companies_in_bid", "Firms in active BIDs", "Virksomheder i aktive BID'er"),
         _fixed(
             "companies_in_bid_share",
             "Share of firms in active BIDs",
-            "Andel virksomheder i aktive BID'er",
+            "Andel af virksomhederne i aktive BID'er",
         ),
         _fixed("employees_in_bid", "Employees in active BIDs", "Ansatte i aktive BID'er"),
         _fixed(
             "employees_in_bid_share",
             "Share of employees in active BIDs",
-            "Andel ansatte i aktive BID'er",
+            "Andel af de ansatte i aktive BID'er",
         ),
         _fixed("bid_members", "BID members", "BID-medlemmer"),
         _fixed("bid_member", "BID member", "BID-medlem"),
@@ -361,7 +363,7 @@ def _build() -> dict[str, Column]:
         _fixed("species_count", "Species counted", "Optalte arter"),
         _fixed("survey_area_m2", "Survey area (m²)", "Undersøgt areal (m²)"),
         _fixed("rewilded_ha", "Rewilded (ha)", "Vild natur (ha)"),
-        _fixed("rewilded_share", "Share rewilded", "Andel vild natur"),
+        _fixed("rewilded_share", "Share rewilded", "Andel af arealet med vild natur"),
         _fixed("plots", "Plots", "Arealer"),
         _fixed("owners", "Owners", "Ejere"),
         _fixed("firm_owners", "Firm owners", "Virksomheder som ejere"),
@@ -384,9 +386,24 @@ def _build() -> dict[str, Column]:
         _fixed(
             "companies_within_600m_share",
             "Share of firms within 600 m of rail",
-            "Andel virksomheder inden for 600 m af station",
+            "Andel af virksomhederne højst 600 m fra en station",
         ),
         _fixed("cell_companies", "Firms in cell", "Virksomheder i feltet"),
+        _fixed(
+            "companies_boundary",
+            "Firms on a district boundary",
+            "Virksomheder på en områdegrænse",
+        ),
+        _fixed("active_bids", "Active BIDs", "Aktive BID'er"),
+        _fixed("rewilding_plots", "Rewilding plots", "Arealer med vild natur"),
+        _fixed("rewilding_owners", "Owners of rewilding plots", "Ejere af arealer med vild natur"),
+        _fixed(
+            "rewilding_overlap_ha",
+            "Overlapping rewilding plots (ha)",
+            "Overlappende arealer med vild natur (ha)",
+        ),
+        _fixed("distance_basis", "Distance method", "Afstandsmål"),
+        _fixed("detour_factor", "Detour factor", "Omvejsfaktor"),
     ]
     for g in MODE_GROUP_NAMES:
         columns += _group_columns(g)

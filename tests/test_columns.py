@@ -40,10 +40,10 @@ def test_every_share_column_is_named_and_labelled_from_its_parts():
                 assert (made.group, made.threshold_m, made.what) == (group, threshold, what)
                 assert columns.unit_of(made.name) == "share"
     assert column_label("rail_1200m_employees_share", "da") == (
-        "Andel ansatte inden for 1.200 m af skinnebåren station"
+        "Andel af de ansatte højst 1.200 m fra en station"
     )
     assert column_label("bus_12.5m_companies_share", "da") == (
-        "Andel virksomheder inden for 12,5 m af busstoppested"
+        "Andel af virksomhederne højst 12,5 m fra et busstoppested"
     )
 
 

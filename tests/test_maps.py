@@ -238,7 +238,7 @@ def test_danish_tooltips_and_number_format(atlas, summary):
     alpha = tips(features[0])
     assert alpha["Ansatte"] == "1.234"
     assert alpha["Areal (ha)"] == "100,0"
-    assert alpha["Andel virksomheder inden for 600 m af skinnebåren station"] == "25 %"
+    assert alpha["Andel af virksomhederne højst 600 m fra en station"] == "25 %"
     assert tips(features[2])["Status"] == "opgivet"
 
 
@@ -785,7 +785,11 @@ def test_unknown_label_key_suggests_close_ones():
     ("column", "lang", "label"),
     [
         ("rail_400m_employees_share", "en", "Share of employees within 400 m of rail"),
-        ("any_1200m_companies_share", "da", "Andel virksomheder inden for 1.200 m af stoppested"),
+        (
+            "any_1200m_companies_share",
+            "da",
+            "Andel af virksomhederne højst 1.200 m fra et stoppested",
+        ),
         ("median_bus_distance_m", "en", "Median distance to bus (m)"),
         ("nearest_rail_name", "da", "Nærmeste stoppested (station)"),
         ("core_companies", "en", "Firms: ≤ 600 m (station core area)"),

@@ -37,6 +37,7 @@ def pts(xy):
 
 # --------------------------------------------------------------------------- river
 
+
 def river():
     """Two banks 300 m apart joined by one bridge 400 m east of the station."""
     return layer(
@@ -84,23 +85,23 @@ def test_river_zones_exclude_the_far_bank_within_600_m():
 
 # --------------------------------------------------------------------------- noding
 
+
 def test_unnoded_crossing_lines_are_split():
     net = build_network(layer([LineString([(0, 0), (100, 0)]), LineString([(50, -50), (50, 50)])]))
     assert (net.n_nodes, net.n_edges) == (5, 4)
     out = nearest(net, pts([(0, 0)]), pts([(50, 50)]), ["s"])
     assert out.loc[0, "network_m"] == pytest.approx(100.0)
     # crossing at a vertex of one line: the vertex gives way to the cut
-    net = build_network(layer([LineString([(0, 0), (50, 0), (100, 0)]),
-                               LineString([(50, -50), (50, 50)])]))
+    net = build_network(
+        layer([LineString([(0, 0), (50, 0), (100, 0)]), LineString([(50, -50), (50, 50)])])
+    )
     assert (np.bincount(net.vertex_edge) == 2).all()
     assert net.length_m.tolist() == pytest.approx([50.0] * 4)
 
 
 def test_t_junction_on_a_line_interior_is_joined():
     # the side street ends in the middle of the main street (GeoFA style)
-    net = build_network(
-        layer([LineString([(0, 0), (200, 0)]), LineString([(80, 0), (80, 100)])])
-    )
+    net = build_network(layer([LineString([(0, 0), (200, 0)]), LineString([(80, 0), (80, 100)])]))
     out = nearest(net, pts([(0, 0)]), pts([(80, 100)]), ["s"])
     assert out.loc[0, "network_m"] == pytest.approx(180.0)
     assert net.info["cuts"] == 1
@@ -132,8 +133,9 @@ def test_levels_crossing_without_meeting():
     assert out.loc[0, "reason"] == "disconnected"
     # a bridge meets the road at its end points
     lines.append(LineString([(50, 50), (100, 0)]))
-    out = nearest(build_network(layer(lines, level=[0, 1, 0])), pts([(0, 0)]), pts([(50, 50)]),
-                  ["s"])
+    out = nearest(
+        build_network(layer(lines, level=[0, 1, 0])), pts([(0, 0)]), pts([(50, 50)]), ["s"]
+    )
     assert out.loc[0, "network_m"] == pytest.approx(100 + np.hypot(50, 50))
 
 
@@ -157,13 +159,17 @@ def test_bad_layers_are_errors():
     with pytest.raises(GeometryTypeError, match="p1"):
         build_network(gpd.GeoDataFrame({"edge_id": ["p1"]}, geometry=[Point(0, 0)], crs=CRS))
     with pytest.raises(GeometryError, match="e2"):
-        build_network(gpd.GeoDataFrame({"edge_id": ["e1", "e2"]},
-                                       geometry=[LineString([(0, 0), (1, 1)]), None], crs=CRS))
+        build_network(
+            gpd.GeoDataFrame(
+                {"edge_id": ["e1", "e2"]}, geometry=[LineString([(0, 0), (1, 1)]), None], crs=CRS
+            )
+        )
     with pytest.raises(CrsError):
         build_network(gpd.GeoDataFrame(geometry=[LineString([(0, 0), (1, 1)])]))
 
 
 # --------------------------------------------------------------------------- snapping
+
 
 def test_snaps_to_the_nearest_point_of_an_edge_not_a_node():
     net = build_network(layer([LineString([(0, 0), (1000, 0)])]))
@@ -186,6 +192,7 @@ def test_off_network_is_unreachable_never_zero():
 
 
 # --------------------------------------------------------------------------- reference
+
 
 def reference(lines, firms_xy, stops_xy, stop_ids, limit=SNAP_LIMIT_M):
     """Shortest paths by networkx on a fully noded copy.
@@ -255,8 +262,9 @@ def test_matches_networkx_reference(segs, firms, stops):
     assert got.reachable.to_numpy().tolist() == reach.tolist()
     np.testing.assert_allclose(got.network_m.to_numpy()[reach], want[reach], rtol=1e-7, atol=1e-5)
     # never shorter than the straight line to the chosen stop
-    chosen = np.array([stops[ids.index(s)] if not pd.isna(s) else (np.nan, np.nan)
-                       for s in got.stop_id], float)
+    chosen = np.array(
+        [stops[ids.index(s)] if not pd.isna(s) else (np.nan, np.nan) for s in got.stop_id], float
+    )
     straight = np.hypot(*(np.array(firms, float) - chosen).T)
     assert (got.network_m.to_numpy()[reach] >= straight[reach] - 1e-6).all()
     table = within(net, np.array(firms, float), np.array(stops, float), ids, 700.0)
@@ -267,6 +275,7 @@ def test_matches_networkx_reference(segs, firms, stops):
 
 
 # --------------------------------------------------------------------------- invariants
+
 
 def random_world(seed, n_lines=60, n_firms=200, n_stops=6):
     rng = np.random.default_rng(seed)
@@ -293,10 +302,16 @@ def test_adding_an_edge_or_a_stop_never_increases_a_distance(seed):
     rng = np.random.default_rng(seed)
     ends = rng.choice(net.n_nodes, (12, 2))
     stop_access = access(net, pts(stops))
-    chords = [LineString([net.node_xy[i] - (X0, Y0), net.node_xy[j] - (X0, Y0)])
-              for i, j in ends if i != j]
-    chords = [c for c in chords  # chords that would take over a stop's snap are left out
-              if (shapely.distance(c, shapely.points(stops)) > stop_access + 1).all()]
+    chords = [
+        LineString([net.node_xy[i] - (X0, Y0), net.node_xy[j] - (X0, Y0)])
+        for i, j in ends
+        if i != j
+    ]
+    chords = [
+        c
+        for c in chords  # chords that would take over a stop's snap are left out
+        if (shapely.distance(c, shapely.points(stops)) > stop_access + 1).all()
+    ]
     assert chords
     wider_net = build_network(layer(lines + chords))
     wider = nearest(wider_net, pts(firms), pts(stops), ids).network_m.fillna(np.inf).to_numpy()
@@ -322,12 +337,14 @@ def test_independent_of_row_order_and_crs():
     shuffled = nearest(
         layer([lines[i] for i in pl]), pts(firms[pf]), pts(stops[ps]), [ids[i] for i in ps]
     )
-    np.testing.assert_allclose(shuffled.network_m.to_numpy(), base.network_m.to_numpy()[pf],
-                               rtol=1e-9, equal_nan=True)
+    np.testing.assert_allclose(
+        shuffled.network_m.to_numpy(), base.network_m.to_numpy()[pf], rtol=1e-9, equal_nan=True
+    )
     assert shuffled.stop_id.tolist() == base.stop_id.to_numpy()[pf].tolist()
     wgs = nearest(layer(lines).to_crs(4326), pts(firms).to_crs(4326), pts(stops).to_crs(4326), ids)
-    np.testing.assert_allclose(wgs.network_m.to_numpy(), base.network_m.to_numpy(), atol=1e-3,
-                               equal_nan=True)
+    np.testing.assert_allclose(
+        wgs.network_m.to_numpy(), base.network_m.to_numpy(), atol=1e-3, equal_nan=True
+    )
     zones = station_zones(layer(lines), pts(stops[:1]), ["s0"])
     back = station_zones(layer(lines).to_crs(3857), pts(stops[:1]).to_crs(3857), ["s0"])
     np.testing.assert_allclose(back.area_ha, zones.area_ha, rtol=1e-6)

@@ -35,9 +35,12 @@ def write(path, nodes, ways):
 @pytest.fixture
 def town(tmp_path):
     nodes = [
-        node(1, 0, 0), node(2, 200, 0), node(3, 400, 0),  # main street, junction at 2
+        node(1, 0, 0),
+        node(2, 200, 0),
+        node(3, 400, 0),  # main street, junction at 2
         node(4, 200, 150),  # footway north from the junction
-        node(5, 100, -100), node(6, 100, 100),  # a bridge over the main street
+        node(5, 100, -100),
+        node(6, 100, 100),  # a bridge over the main street
         node(7, 400, 150),  # a motorway and a foot=no path from 3
         node(8, 0, 150),
     ]
@@ -102,8 +105,11 @@ def test_missing_and_damaged_files(tmp_path):
     with pytest.raises(Exception, match="no such OpenStreetMap file"):
         read_osm(tmp_path / "nowhere.osm")
     bad = tmp_path / "bad.osm"
-    bad.write_text("<osm version='0.6'><way id='1'><nd ref='9'/><nd ref='8'/>"
-                   "<tag k='highway' v='path'/></way></osm>", encoding="utf-8")
+    bad.write_text(
+        "<osm version='0.6'><way id='1'><nd ref='9'/><nd ref='8'/>"
+        "<tag k='highway' v='path'/></way></osm>",
+        encoding="utf-8",
+    )
     with pytest.raises(DamagedFileError, match="w1"):
         read_osm(bad)
     junk = tmp_path / "junk.osm.pbf"

@@ -494,12 +494,15 @@ def test_include_counts_planned_stops_before_they_open(tmp_path):
 
 def test_second_run_replaces_the_report(tmp_path):
     out = tmp_path / "r"
-    write_report(tiny_atlas(), out, as_of="2026-01-01", progress=False)
-    (out / "stale.txt").write_text("from an older version")
+    first = write_report(tiny_atlas(), out, as_of="2026-01-01", progress=False)
+    (out / "notes.txt").write_text("added by the user")
     write_report(tiny_atlas(), out, as_of="2025-01-01", lang="en", progress=False)
-    assert not (out / "stale.txt").exists()
+    # the report's files are replaced, a file the user added is kept
+    assert (out / "notes.txt").read_text() == "added by the user"
+    assert set(first.files) <= {p.relative_to(out).as_posix() for p in out.rglob("*")}
     assert json.loads((out / "provenance.json").read_text())["parameters"]["as_of"] == "2025-01-01"
     assert _leftovers(tmp_path) == []
+    (out / "notes.txt").unlink()
     _check_complete(out)
 
 

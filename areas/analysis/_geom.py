@@ -289,6 +289,17 @@ def safe_share(numerator, denominator) -> np.ndarray:
     return out
 
 
+def area_share(part, whole) -> np.ndarray:
+    """Return the share of ``whole`` that an area ``part`` of it covers, in [0, 1] exactly.
+
+    NaN where :func:`safe_share` gives NaN. ``part`` is an intersection with
+    ``whole``, so only floating-point error in the overlay can put the
+    quotient outside [0, 1] (``1.0000000000003848`` for a district a BID
+    covers completely); it is clipped away.
+    """
+    return np.clip(safe_share(part, whole), 0.0, 1.0)
+
+
 def numeric_column(frame: pd.DataFrame, column: str) -> np.ndarray:
     """Return a column as float (NaN for missing), or all NaN when the column is absent."""
     if column not in frame.columns:

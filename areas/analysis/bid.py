@@ -27,6 +27,7 @@ import pandas as pd
 
 from areas.analysis._geom import (
     area_ha,
+    area_share,
     as_counts,
     clip_pairs,
     first_by_rank,
@@ -198,7 +199,7 @@ def _bid_coverage(
         {
             "area_ha": district_area,
             "bid_area_ha": bid_area,
-            "bid_area_share": safe_share(bid_area, district_area),
+            "bid_area_share": area_share(bid_area, district_area),
             "companies": as_counts(firms_n),
             "employees": as_counts(emp_n),
             "companies_in_bid": as_counts(in_bid_n),

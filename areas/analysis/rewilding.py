@@ -40,6 +40,7 @@ import shapely
 from areas.analysis._geom import (
     MIN_AREA_M2,
     area_ha,
+    area_share,
     clip_pairs,
     nullable_int,
     numeric_column,
@@ -249,7 +250,7 @@ def _rewilding(
         {
             "area_ha": district_area,
             "rewilded_ha": rewilded,
-            "rewilded_share": safe_share(rewilded, district_area),
+            "rewilded_share": area_share(rewilded, district_area),
             "plots": plots_n.astype(np.int64),
             "owners": owners_n.astype(np.int64),
             "firm_owners": firm_n.astype(np.int64),
@@ -348,7 +349,7 @@ def _by_year(
                     "year": np.full(n_d, y, dtype=np.int64),
                     "rewilded_ha": ha,
                     "added_ha": ha - previous,
-                    "rewilded_share": safe_share(ha, district_area),
+                    "rewilded_share": area_share(ha, district_area),
                 }
             )
         )
@@ -398,7 +399,7 @@ def _by_owner(
             ),
             "plots": plots_per.to_numpy(dtype=np.int64),
             "area_ha": ha,
-            "rewilded_share_of_district": safe_share(ha, rewilded[g_d]) if n_g else np.array([]),
+            "rewilded_share_of_district": area_share(ha, rewilded[g_d]) if n_g else np.array([]),
         }
     )
     out = out.sort_values(

@@ -16,6 +16,7 @@ hand-made frame.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -299,6 +300,7 @@ def summarize(
     )
     a = prepare_assignment(atlas.companies, atlas.districts)
     assignment = a.frame(atlas.companies.index)
+    transit = _with_firm_columns(transit, atlas.companies, assignment)
     bid = _bid_coverage(a, atlas.bids, atlas.companies, ts, masks.active_bids)
     rewilding = _rewilding(a.districts, atlas.rewilding, ts, masks.plots_established)
     ids = sorted(str(i) for i in a.districts.ids)
@@ -342,6 +344,19 @@ def summarize(
         masks=masks,
         service=service,
     )
+
+
+def _with_firm_columns(transit: Any, companies: Any, assignment: pd.DataFrame) -> Any:
+    """Return ``transit`` with each firm's ``district_id`` and ``name`` after ``company_id``."""
+    firms = pd.DataFrame(transit.companies).copy()
+    district = assignment["district_id"] if "district_id" in assignment.columns else None
+    at = 1 if "company_id" in firms.columns else 0
+    if district is not None and "district_id" not in firms.columns:
+        firms.insert(at, "district_id", district.reindex(firms.index).array)
+        at += 1
+    if "name" in companies.columns and "name" not in firms.columns:
+        firms.insert(at, "name", companies["name"].reindex(firms.index).array)
+    return dataclasses.replace(transit, companies=firms)
 
 
 def _table(

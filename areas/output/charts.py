@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from areas.output.i18n import format_number, format_share
+from areas.output.terminal import terminal_text
 
 __all__ = ["bar_chart", "frequency_chart", "line_chart", "static_map"]
 
@@ -80,6 +81,7 @@ def _figure(width_in: float, height_in: float):
 
 def _to_svg(fig, *, chart_id: str, title: str) -> str:
     """Return the figure as SVG markup ready to inline in HTML."""
+    title = terminal_text(title)
     buf = io.StringIO()
     with _drawing():
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
@@ -208,22 +210,56 @@ def bar_chart(
     str
         ``<svg ...>...</svg>``.
     """
-    n_groups = max(len(groups), 1)
+    title, ylabel = terminal_text(title), terminal_text(ylabel)
+    categories = [terminal_text(c) for c in categories]
+    values = {
+        terminal_text(k): np.nan_to_num(np.asarray(v, dtype=float), nan=0.0)
+        for k, v in groups.items()
+    }
+    key = (tuple(categories), tuple(values), title, ylabel, lang)
+    if percent:
+        # The labels and the 0–100 % axis are the same for every district: the figure (and its
+        # layout) is made once and only the bars' heights change from chart to chart.
+        cached = _BAR_FIGURES.get(key)
+        if cached is not None:
+            fig, bars = cached
+            for label, rects in bars.items():
+                for rect, height in zip(rects, values[label], strict=True):
+                    rect.set_height(height)
+            return _to_svg(fig, chart_id=chart_id, title=title)
+    fig, bars = _bar_figure(categories, values, title, ylabel, lang, percent)
+    svg = _to_svg(fig, chart_id=chart_id, title=title)
+    if percent:
+        fig.set_layout_engine("none")  # keep the layout just computed
+        if len(_BAR_FIGURES) >= 8:
+            _BAR_FIGURES.pop(next(iter(_BAR_FIGURES)))
+        _BAR_FIGURES[key] = (fig, bars)
+    return svg
+
+
+#: Bar-chart figures by their labels, reused with new heights (see :func:`bar_chart`).
+_BAR_FIGURES: dict[tuple, tuple[Any, dict[str, list]]] = {}
+
+
+def _bar_figure(categories, values, title, ylabel, lang, percent):
+    n_groups = max(len(values), 1)
     width = 0.8 / n_groups
     x = np.arange(len(categories), dtype=float)
+    bars: dict[str, list] = {}
     with _drawing():
         fig = _figure(6.0, 2.8)
         ax = fig.add_subplot()
         ax.grid(axis="x", visible=False)
-        for i, (label, values) in enumerate(groups.items()):
+        for i, (label, heights) in enumerate(values.items()):
             offset = (i - (n_groups - 1) / 2) * width
-            ax.bar(
+            container = ax.bar(
                 x + offset,
-                np.nan_to_num(np.asarray(values, dtype=float), nan=0.0),
+                heights,
                 width,
                 label=label,
                 color=PALETTE[i % len(PALETTE)],
             )
+            bars[label] = list(container.patches)
         ax.set_xticks(x, list(categories))
         ax.set_title(title, loc="left")
         ax.set_ylabel(ylabel)
@@ -233,12 +269,12 @@ def bar_chart(
             ax.yaxis.set_major_formatter(_tick_formatter(lang, percent=True))
         else:
             ax.yaxis.set_major_formatter(_tick_formatter(lang))
-        if len(groups) > 1:
+        if len(values) > 1:
             ax.legend(
-                loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=min(len(groups), 4), fontsize=8
+                loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=min(len(values), 4), fontsize=8
             )
             ax.set_title(title, loc="left", pad=22)
-        return _to_svg(fig, chart_id=chart_id, title=title)
+    return fig, bars
 
 
 def frequency_chart(
@@ -317,6 +353,20 @@ def _polygon_path(geoms):
     return MplPath(np.concatenate(vertices), np.concatenate(codes))
 
 
+def _within(geoms, window):
+    """Return the (multi)polygons cut to ``window`` (xmin, ymin, xmax, ymax); all when None."""
+    import shapely
+
+    geoms = np.asarray(list(geoms), dtype=object)
+    if window is None or len(geoms) == 0:
+        return geoms
+    box = shapely.box(*window)
+    keep = shapely.intersects(geoms, box)
+    inside = shapely.within(geoms, box)
+    cut = np.where(inside[keep], geoms[keep], shapely.clip_by_rect(geoms[keep], *window))
+    return cut
+
+
 def static_map(
     *,
     title: str,
@@ -353,16 +403,30 @@ def static_map(
     """
     from matplotlib.patches import PathPatch
 
+    title = terminal_text(title)  # control characters cannot go into SVG
+    polygons = [(terminal_text(label), geoms, style) for label, geoms, style in polygons]
+    points = [(terminal_text(label), xy, style) for label, xy, style in points]
+    window = None
+    if extent is not None:
+        # Only what can show is drawn: each layer is cut to a window a little larger than
+        # the view, so that a district map does not carry every outline of the atlas and the
+        # cut edges fall outside the frame.
+        x0, y0, x1, y1 = extent
+        grow = 0.2 * max(x1 - x0, y1 - y0, 1.0)
+        window = (x0 - grow, y0 - grow, x1 + grow, y1 + grow)
     with _drawing({"axes.grid": False}):
         fig = _figure(6.0, 4.6)
         ax = fig.add_subplot()
         handles = []
         for label, geoms, style in polygons:
-            path = _polygon_path(geoms)
+            path = _polygon_path(_within(geoms, window))
             if path is None:
                 continue
             patch = PathPatch(path, label=label, **{"linewidth": 1.0, **style})
-            ax.add_patch(patch)
+            if window is None:
+                ax.add_patch(patch)  # the view is fitted to what is drawn
+            else:
+                ax.add_artist(patch)  # the view is given: no need to measure the patch
             if label:
                 handles.append(patch)
         for label, xy, style in points:

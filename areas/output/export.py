@@ -42,6 +42,8 @@ from areas.errors import OutputError
 
 __all__ = [
     "csv_ready",
+    "neutralise_formula",
+    "neutralise_formulas",
     "write_csv",
     "count_csv_rows",
     "write_xlsx",
@@ -57,6 +59,7 @@ __all__ = [
 #: Layer and sheet names accepted by the writers: ASCII letters, digits, ``_``.
 SAFE_LAYER_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 
+_XLSX_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _XLSX_BAD = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -113,15 +116,55 @@ def csv_ready(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+#: First characters that make a spreadsheet program read a cell as a formula (OWASP).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d[\d.,]*|[.,]\d+)(?:[eE][+-]?\d+)?")
+
+
+def neutralise_formula(value: object) -> object:
+    """Return a text cell a spreadsheet would run as a formula with ``'`` in front.
+
+    Text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
+    is written with a leading apostrophe (OWASP's advice against CSV
+    injection), so Excel and LibreOffice show it as text instead of running
+    it. Numbers, and text that is a plain number such as ``-12`` or
+    ``+45``, are left as they are.
+
+    Examples
+    --------
+    >>> [neutralise_formula(v) for v in ("=1+2", "@SUM(A1)", "-12", "-1+1", "Ærø", -3.5)]
+    ["'=1+2", "'@SUM(A1)", '-12', "'-1+1", 'Ærø', -3.5]
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        if not _PLAIN_NUMBER.fullmatch(value):
+            return "'" + value
+    return value
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return ``frame`` with :func:`neutralise_formula` applied to its text cells and headers."""
+    out = frame.copy()
+    for name in out.columns:
+        col = out[name]
+        if col.dtype == object or pd.api.types.is_string_dtype(col.dtype):
+            if col.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_STARTS)).any():
+                out[name] = col.astype(object).map(neutralise_formula)
+    out.columns = [neutralise_formula(str(c)) for c in out.columns]
+    return out
+
+
 def write_csv(
     frame: pd.DataFrame, path: str | PathLike, *, float_digits: int | None = None
 ) -> Path:
     """Write ``frame`` (without its index) to a UTF-8 CSV file atomically.
 
     The file is re-read and its data rows counted before it replaces
-    ``path``. Text is written verbatim, as data: a value starting with ``=``,
-    ``+``, ``-`` or ``@`` is not altered (a spreadsheet program that opens
-    the file may still read it as a formula; ``summary.xlsx`` keeps it text).
+    ``path``. Text is written as it is, except that a text cell (or header)
+    starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets
+    a leading ``'`` (:func:`neutralise_formula`), so that a spreadsheet
+    program opening the file does not run it as a formula; numbers, negative
+    ones too, stay numbers. (``summary.xlsx`` stores text as text, the
+    GeoPackage and JSON outputs keep it verbatim.)
 
     Parameters
     ----------
@@ -141,6 +184,7 @@ def write_csv(
     if float_digits is not None:
         floats = data.select_dtypes(include="float").columns
         data[floats] = data[floats].round(float_digits)
+    data = neutralise_formulas(data)
     expected = len(data)
 
     def check(tmp: Path) -> None:
@@ -178,8 +222,13 @@ def _xlsx_value(value: object) -> object:
     if isinstance(value, pd.Timestamp):
         return value.to_pydatetime()
     if isinstance(value, (list, tuple, set, dict)):
-        return _jsonable(value)
-    return value if isinstance(value, (int, str)) else str(value)
+        value = _jsonable(value)
+    if not isinstance(value, (int, str)):
+        value = str(value)
+    if isinstance(value, str):
+        # a worksheet cannot hold control characters: they are written as visible escapes
+        value = _XLSX_ILLEGAL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", value)
+    return value
 
 
 #: Excel number format of a column by its unit (:func:`areas.columns.unit_of`).
@@ -361,7 +410,7 @@ def write_gpkg(
             geom_type = (geometry_types or {}).get(name)
             if geom_type is None and (len(frame) == 0 or frame.geometry.isna().all()):
                 geom_type = "Unknown"
-            pyogrio.write_dataframe(
+            _write_gpkg_layer(
                 _gpkg_ready(frame),
                 tmp,
                 layer=name,
@@ -377,6 +426,24 @@ def write_gpkg(
             msg = "no layers to write"
             raise OutputError(msg, path=path)
     return Path(path)
+
+
+def _write_gpkg_layer(frame, tmp: Path, **options: object) -> None:
+    """Write one layer with GDAL; a failure to write (a full disk) is an ``OSError``."""
+    import errno
+    import shutil
+
+    import pyogrio
+    from pyogrio.errors import DataSourceError, FeatureError, FieldError, GeometryError
+
+    try:
+        pyogrio.write_dataframe(frame, tmp, **options)
+    except (DataSourceError, FeatureError, FieldError, GeometryError) as exc:
+        # GDAL reports a full disk as a failed write or commit, without the errno.
+        free = shutil.disk_usage(tmp.parent).free
+        if free < max(1 << 20, 2 * (tmp.stat().st_size if tmp.exists() else 0)):
+            raise OSError(errno.ENOSPC, "No space left on device") from None
+        raise OSError(errno.EIO, f"GDAL could not write the GeoPackage ({exc})") from None
 
 
 # --------------------------------------------------------------------------- registry

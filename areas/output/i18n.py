@@ -16,7 +16,7 @@ Examples
 >>> t("layer.catchment", "en", distance_m=600)
 'Within 600 m of a rail stop'
 >>> column_label("rail_600m_companies_share", "da")
-'Andel virksomheder inden for 600 m af skinnebåren station'
+'Andel af virksomhederne højst 600 m fra en station'
 >>> format_number(1234.5, "da", decimals=1)
 '1.234,5'
 >>> format_share(0.4234, "en")
@@ -53,6 +53,8 @@ __all__ = [
     "status_label",
     "mode_label",
     "band_label",
+    "value_label",
+    "VALUE_COLUMNS",
     "is_missing",
     "format_number",
     "format_share",
@@ -79,6 +81,48 @@ _LABELS: dict[str, tuple[str, str]] = {
     "title.district": ("{name}", "{name}"),
     "unit.ha": ("ha", "ha"),
     "unit.m": ("m", "m"),
+    # command line
+    "cli.map_written": ("Map written to {path}", "Kortet er gemt i {path}"),
+    "cli.summary_title": (
+        "areas summary — as of {as_of}, included: {included}, distances: {distance}",
+        "areas-oversigt — pr. {as_of}, stationer med status: {included}, afstande: {distance}",
+    ),
+    # layer kinds
+    "kind.districts": ("districts", "erhvervsområder"),
+    "kind.bids": ("BIDs", "BID'er"),
+    "kind.rewilding": ("rewilding plots", "arealer med vild natur"),
+    "kind.stops": ("stops", "stoppesteder"),
+    "kind.companies": ("firms", "virksomheder"),
+    # map controls (Leaflet's own titles are English)
+    "map.zoom_in": ("Zoom in", "Zoom ind"),
+    "map.zoom_out": ("Zoom out", "Zoom ud"),
+    # distance methods (the ``distance_basis`` column)
+    "distance.straight": ("straight line", "luftlinje"),
+    "distance.walk": ("walking distance (estimated)", "gangafstand (anslået)"),
+    "distance.network": ("walking network", "stinet"),
+    # sectors of the bundled firms
+    "sector.business services": ("business services", "erhvervsservice"),
+    "sector.construction": ("construction", "bygge og anlæg"),
+    "sector.energy and utilities": ("energy and utilities", "energi og forsyning"),
+    "sector.health": ("health", "sundhed"),
+    "sector.hospitality": ("hospitality", "hotel og restauration"),
+    "sector.manufacturing": ("manufacturing", "industri"),
+    "sector.motor trade and repair": ("motor trade and repair", "autohandel og -værksteder"),
+    "sector.personal services": ("personal services", "personlige serviceydelser"),
+    "sector.public administration": ("public administration", "offentlig administration"),
+    "sector.retail": ("retail", "detailhandel"),
+    "sector.transport and logistics": ("transport and logistics", "transport og logistik"),
+    "sector.waste and recycling": ("waste and recycling", "affald og genanvendelse"),
+    "sector.wholesale": ("wholesale", "engroshandel"),
+    # habitats of the bundled rewilding plots
+    "habitat.fallow grassland": ("fallow grassland", "brakmark med græs"),
+    "habitat.sown verge": ("sown verge", "tilsået rabat"),
+    "habitat.tree and shrub planting": ("tree and shrub planting", "træ- og buskplantning"),
+    "habitat.wild meadow (survey plot)": (
+        "wild meadow (survey plot)",
+        "vild eng (undersøgelsesfelt)",
+    ),
+    "habitat.wildflower meadow": ("wildflower meadow", "blomstereng"),
     # layers
     "layer.districts": ("Business districts", "Erhvervsområder"),
     "layer.bids": ("Active BIDs", "Aktive BID'er"),
@@ -266,7 +310,7 @@ _LABELS: dict[str, tuple[str, str]] = {
         "Virksomheder efter Fingerplanens afstandsbånd til station",
     ),
     "report.band": ("Band", "Afstandsbånd"),
-    "report.share_of_firms": ("Share of firms", "Andel virksomheder"),
+    "report.share_of_firms": ("Share of firms", "Andel af virksomhederne"),
     "report.share_of_jobs": ("Share of jobs", "Andel arbejdspladser"),
     "report.service_heading": (
         "Service frequency on {date}, {window}",
@@ -297,7 +341,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "report.chart_rewilding": ("Rewilded hectares (cumulative)", "Hektar vild natur (akkumuleret)"),
     "report.chart_transit": (
         "Share of firms within a distance of a stop",
-        "Andel virksomheder inden for en afstand af et stoppested",
+        "Andel af virksomhederne inden for en given afstand af et stoppested",
     ),
     "report.year": ("Year", "År"),
     "report.hectares": ("ha", "ha"),
@@ -473,7 +517,7 @@ def column_label(column: str, lang: str = "en") -> str:
     >>> column_label("bus_400m_employees_share", "en")
     'Share of employees within 400 m of bus'
     >>> column_label("median_rail_distance_m", "da")
-    'Median afstand til station (m)'
+    'Medianafstand til station (m)'
     >>> column_label("my_column", "da")
     'my_column'
     """
@@ -536,6 +580,25 @@ def band_label(value: Any, lang: str = "en") -> str:
     if is_missing(value):
         return t("band.unknown", lang)
     return _code_label("band", value, lang)
+
+
+#: Text columns whose values have labels (``<column>.<value>``): a value without one
+#: (the user's own wording) is shown as it is.
+VALUE_COLUMNS = {"sector": "sector", "habitat": "habitat", "distance_basis": "distance"}
+
+
+def value_label(column: str, value: Any, lang: str = "en") -> str:
+    """Name a data value of a labelled text column (``sector``, ``habitat``, ``distance_basis``).
+
+    Examples
+    --------
+    >>> value_label("sector", "wholesale", "da"), value_label("sector", "Bageri", "da")
+    ('engroshandel', 'Bageri')
+    """
+    if is_missing(value):
+        check_lang(lang)
+        return MISSING
+    return _code_label(VALUE_COLUMNS.get(column, column), value, lang)
 
 
 def is_missing(value: Any) -> bool:
@@ -723,6 +786,8 @@ def format_cell(value: Any, column: str, lang: str = "en") -> str:
         if unit in ("frequency", "index", "ptal", "access"):
             return t("no_frequency_data", lang)
         return MISSING
+    if column in VALUE_COLUMNS:
+        return value_label(column, value, lang)
     if unit == "frequency":
         return format_number(value, lang, decimals=1)
     if unit == "index":

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,7 +46,7 @@ import numpy as np
 import shapely
 from branca.element import Figure
 
-from areas._atomic import atomic_path
+from areas._atomic import atomic_path, check_file_target, refuse_inputs
 from areas.atlas import Atlas
 from areas.errors import AreasWarning, ConfigError, OutputError, format_ids
 from areas.output.i18n import format_date, format_number, t
@@ -67,6 +67,7 @@ from areas.output.maps.elements import (
     Legend,
     Stacking,
     Support,
+    ZoomTitles,
 )
 from areas.output.maps.firms import _compact_layer, _firm_data, _firm_frame, _grid_data
 from areas.output.maps.geo import _escape, _text
@@ -100,6 +101,7 @@ __all__ = [
     "UnknownDistrictError",
     "overview_map",
     "district_map",
+    "district_maps",
     "save_map",
 ]
 
@@ -187,9 +189,53 @@ def _firm_counts(firms: Any, column: str, focus: tuple[str, ...]) -> tuple[np.nd
     return np.bincount(codes[wanted], minlength=4), per
 
 
-def _layers(ctx: MapContext, view: _View, focus: tuple[str, ...], opts: MapOptions) -> _Layers:
+@dataclass(frozen=True)
+class _Shared:
+    """The layers every map of one atlas, summary and options shows alike, built once."""
+
+    districts: tuple[list[dict], dict]
+    bids: tuple[list[dict], dict]
+    plots: tuple[list[dict], dict]
+    stops: tuple[list[dict], dict, dict[str, set]]
+    catchments: dict[int, list[dict]]
+
+
+def _shared(ctx: MapContext, simplify_m: float, *, public: bool = False) -> _Shared:
+    return _Shared(
+        districts=_district_layer(ctx, simplify_m, frozenset()),
+        bids=_bid_layer(ctx, simplify_m),
+        plots=_rewilding_layer(ctx, simplify_m, public=public),
+        stops=_stop_layer(ctx),
+        catchments=_catchment_layers(ctx, simplify_m),
+    )
+
+
+def _focused(districts: tuple[list[dict], dict], focus: tuple[str, ...]):
+    """Return the district features with those in ``focus`` drawn in the focus style."""
+    if not focus:
+        return districts
+    features, styles = districts
+    chosen = set(focus)
+    out = []
+    for feature in features:
+        props = feature["properties"]
+        if props["id"] in chosen:
+            feature = {**feature, "properties": {**props, "s": f"{props['s']}|focus"}}
+        out.append(feature)
+    return out, styles
+
+
+def _layers(
+    ctx: MapContext,
+    view: _View,
+    focus: tuple[str, ...],
+    opts: MapOptions,
+    shared: _Shared | None = None,
+) -> _Layers:
+    if shared is None:
+        shared = _shared(ctx, opts.simplify_m, public=bool(opts.public))
     simplify_m = opts.simplify_m
-    stop_features, stop_styles, stops_present = _stop_layer(ctx)
+    stop_features, stop_styles, stops_present = shared.stops
     firms = _firm_frame(ctx, view.companies)
     public = bool(opts.public)
     aggregate = public or len(firms) > opts.aggregate_above
@@ -218,12 +264,12 @@ def _layers(ctx: MapContext, view: _View, focus: tuple[str, ...], opts: MapOptio
         background = background_features(frame, view.bounds, max(simplify_m, 5.0))
     attribution = bundled_attribution(ctx.lang) if bundled else (opts.background_attribution or "")
     return _Layers(
-        districts=_district_layer(ctx, simplify_m, frozenset(focus)),
-        bids=_bid_layer(ctx, simplify_m),
-        plots=_rewilding_layer(ctx, simplify_m, public=public),
+        districts=_focused(shared.districts, focus),
+        bids=shared.bids,
+        plots=shared.plots,
         stops=(stop_features, stop_styles),
         stops_present=stops_present,
-        catchments=_catchment_layers(ctx, simplify_m),
+        catchments=shared.catchments,
         firms=points,
         compact=compact,
         grid=grid,
@@ -273,6 +319,7 @@ def _new_map(ctx: MapContext, view: _View, opts: MapOptions) -> tuple[folium.Map
     )
     make_self_contained(fmap)
     Support().add_to(fmap)
+    ZoomTitles(t("map.zoom_in", ctx.lang), t("map.zoom_out", ctx.lang)).add_to(fmap)
     figure = fmap.get_root()
     if isinstance(figure, Figure):  # always: folium.Map places itself in a Figure
         # the page's <title> (page.html of areas.output.a11y writes it, escaped)
@@ -327,14 +374,7 @@ def _add_layers(fmap: folium.Map, ctx: MapContext, data: _Layers, grid_m: float)
     Stacking(below, [groups["stops"].get_name()]).add_to(fmap)
 
 
-def _draw(
-    atlas: Atlas,
-    summary: Any,
-    opts: MapOptions,
-    *,
-    focus: tuple[str, ...],
-    clip: bool,
-) -> folium.Map:
+def _context(atlas: Atlas, summary: Any, opts: MapOptions) -> MapContext:
     ctx = MapContext(
         atlas,
         as_of=opts.as_of,
@@ -346,8 +386,23 @@ def _draw(
     if opts.grid_m <= 0:
         msg = f"`grid_m` must be a positive cell size in metres, got {opts.grid_m!r}"
         raise ConfigError(msg)
+    return ctx
+
+
+def _draw(
+    atlas: Atlas,
+    summary: Any,
+    opts: MapOptions,
+    *,
+    focus: tuple[str, ...],
+    clip: bool,
+    ctx: MapContext | None = None,
+    shared: _Shared | None = None,
+) -> folium.Map:
+    if ctx is None:
+        ctx = _context(atlas, summary, opts)
     view = _view(ctx, focus, clip, opts.margin_m if clip else 0.0)
-    data = _layers(ctx, view, focus, opts)
+    data = _layers(ctx, view, focus, opts, shared)
     fmap, bounds = _new_map(ctx, view, opts)
     _add_layers(fmap, ctx, data, opts.grid_m)
     statuses = set(atlas.districts["status"].astype(str))
@@ -371,7 +426,16 @@ def _draw(
         Attribution(statement_link(opts.accessibility_statement, ctx.lang)).add_to(fmap)
     FitView(bounds).add_to(fmap)
     add_map_accessibility(fmap, ctx, view.title, focus, data.district_counts)
+    # save_map refuses to write the map over one of the files it was drawn from
+    fmap.areas_inputs = input_paths(atlas)  # type: ignore[attr-defined]
     return fmap
+
+
+def input_paths(atlas: Atlas) -> tuple[str, ...]:
+    """Return the files the layers of ``atlas`` were read from."""
+    return tuple(
+        dict.fromkeys(src.path for src in atlas.sources.values() if src is not None and src.path)
+    )
 
 
 # --- public API ------------------------------------------------------------------------------
@@ -391,6 +455,30 @@ def _check_district_ids(
         msg = f"`{argument}` {shown} {verb}; valid ids: {', '.join(sorted(valid))}"
         raise UnknownDistrictError(msg, layer="districts", ids=bad)
     return chosen
+
+
+def _district_id(atlas: Atlas, given: Any, *, argument: str = "district_id") -> str:
+    """Return the id of the district ``given`` by id or, failing that, by its name."""
+    ids = atlas.districts["district_id"].astype(str).tolist()
+    if isinstance(given, str) and given in ids:
+        return given
+    if isinstance(given, str):
+        names = atlas.districts["name"].astype(str).tolist()
+        matches = [i for i, n in zip(ids, names, strict=True) if n == given]
+        if not matches:  # the same name, written in another case or with other spaces
+            key = " ".join(given.split()).casefold()
+            matches = [
+                i for i, n in zip(ids, names, strict=True) if " ".join(n.split()).casefold() == key
+            ]
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            msg = (
+                f"`{argument}` {given!r} is the name of {len(matches)} districts "
+                f"({format_ids(matches)}); give one of their ids"
+            )
+            raise UnknownDistrictError(msg, layer="districts", ids=matches)
+    return _check_district_ids(atlas, [given], argument=argument)[0]
 
 
 def overview_map(
@@ -493,12 +581,15 @@ def district_map(
     Parameters
     ----------
     district_id : str
-        The district (``atlas.districts.district_id``).
+        The district: its id (``atlas.districts.district_id``) or its name
+        (``"Hersted Industripark"``; case and spacing aside).
 
     Raises
     ------
     UnknownDistrictError
-        When ``district_id`` is not a district; the message lists the valid ids.
+        When ``district_id`` is neither a district's id nor its name (the
+        message lists the valid ids), or is the name of several districts
+        (the message lists their ids).
 
     Examples
     --------
@@ -511,8 +602,51 @@ def district_map(
     areas.output.maps.build.UnknownDistrictError: ... 'hersted' is not a district; valid ids: ...
     """
     opts = MapOptions.from_keywords(options, keywords, function="district_map")
-    focus = _check_district_ids(atlas, [district_id], argument="district_id")
+    focus = (_district_id(atlas, district_id),)
     return _draw(atlas, summary, opts, focus=focus, clip=True)
+
+
+def district_maps(
+    atlas: Atlas,
+    district_ids: Iterable[str] | None = None,
+    summary: Any = None,
+    *,
+    options: MapOptions | None = None,
+    **keywords: Any,
+) -> Iterator[tuple[str, folium.Map]]:
+    """Yield ``(district_id, map)`` for many districts, preparing the shared layers once.
+
+    The same maps as :func:`district_map` called once per district, but the
+    layers every map shows alike (the districts, BIDs, rewilding plots, stops
+    and catchments, reprojected and with their popups) are built once, so
+    hundreds of district maps take little more than their firms.
+
+    Parameters
+    ----------
+    district_ids : iterable of str, optional
+        The districts (ids or names, as :func:`district_map` takes them;
+        default: every district).
+
+    Examples
+    --------
+    >>> import areas
+    >>> atlas = areas.load()
+    >>> [d for d, _ in district_maps(atlas, ["avedoere-holme"], as_of="2026-01-01")]
+    ['avedoere-holme']
+    """
+    opts = MapOptions.from_keywords(options, keywords, function="district_maps")
+    if district_ids is None:
+        chosen = tuple(atlas.districts["district_id"].astype(str))
+    else:
+        given = [district_ids] if isinstance(district_ids, str) else list(district_ids)
+        chosen = tuple(_district_id(atlas, d, argument="district_ids") for d in given)
+    if not chosen:
+        return
+    ctx = _context(atlas, summary, opts)
+    shared = _shared(ctx, opts.simplify_m, public=bool(opts.public))
+    for district in chosen:
+        fmap = _draw(atlas, summary, opts, focus=(district,), clip=True, ctx=ctx, shared=shared)
+        yield district, fmap
 
 
 def save_map(
@@ -549,7 +683,10 @@ def save_map(
     ------
     OutputError
         When the map needs an external script or stylesheet (self-contained
-        mode) or the file cannot be written.
+        mode), when ``path`` is one of the files the map was drawn from, or
+        when the file cannot be written (a folder, a read-only or full disk);
+        the message names the path and the fix, and an existing file is left
+        as it was.
 
     Examples
     --------
@@ -562,6 +699,8 @@ def save_map(
     if not isinstance(fmap, folium.Map):
         msg = f"`fmap` must be a folium.Map, got {type(fmap).__name__}"
         raise OutputError(msg, path=path)
+    check_file_target(path)
+    refuse_inputs(path, getattr(fmap, "areas_inputs", ()))
     if self_contained:
         make_self_contained(fmap)
     page = fmap.get_root().render()

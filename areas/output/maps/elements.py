@@ -247,6 +247,21 @@ class FitView(Macro):
         self.bounds = bounds
 
 
+class ZoomTitles(Macro):
+    """Titles of the zoom buttons in the map's language."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}areasZoomTitles({{ this._parent.get_name() }}, "
+        "{{ this.zoom_in|tojson }}, {{ this.zoom_out|tojson }});{% endmacro %}"
+    )
+
+    def __init__(self, zoom_in: str, zoom_out: str) -> None:
+        super().__init__()
+        self._name = "AreasZoomTitles"
+        self.zoom_in = zoom_in
+        self.zoom_out = zoom_out
+
+
 class Legend(Macro):
     """An HTML legend placed in a Leaflet control (all text escaped in Python)."""
 

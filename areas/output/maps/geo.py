@@ -15,6 +15,7 @@ import shapely
 import areas.output.i18n as _i18n
 from areas.errors import CoordinateError, format_ids
 from areas.output.i18n import MISSING, format_date, format_number
+from areas.output.terminal import terminal_text
 from areas.schema import (
     DENMARK_BOUNDS_4326,
     WEB_CRS,
@@ -38,7 +39,9 @@ def _text(value: Any) -> str:
     """Return a cell value as text: "–" when missing, ISO for dates."""
     if _i18n.is_missing(value):
         return MISSING
-    return format_date(value) if isinstance(value, pd.Timestamp) else str(value)
+    if isinstance(value, pd.Timestamp):
+        return format_date(value)
+    return terminal_text(value, keep_newlines=True)  # control characters made visible
 
 
 def _int_or_none(value: Any) -> int | None:

@@ -8,7 +8,15 @@ import pandas as pd
 import shapely
 
 import areas.output.i18n as _i18n
-from areas.output.i18n import MISSING, column_label, format_date, format_number, format_share, t
+from areas.output.i18n import (
+    MISSING,
+    column_label,
+    format_date,
+    format_number,
+    format_share,
+    t,
+    value_label,
+)
 from areas.output.maps.context import MapContext
 from areas.output.maps.geo import (
     _feature,
@@ -179,7 +187,10 @@ def _rewilding_layer(
                 column_label("established_year", lang),
                 MISSING if _i18n.is_missing(est) else str(est.year),
             ],
-            [column_label("habitat", lang), _text(row.get("habitat"))],
+            [
+                column_label("habitat", lang),
+                _text(value_label("habitat", row.get("habitat"), lang)),
+            ],
             [column_label("species_count", lang), _number(row.get("species_count"), lang)],
         ]
         features.append(_feature(geoms[i], "plot", fid, rows, fid))

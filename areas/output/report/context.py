@@ -209,7 +209,10 @@ def companies_table(atlas: Any, summary: Any) -> pd.DataFrame:
         bidc[keep].drop_duplicates("company_id"), on="company_id", how="left", validate="one_to_one"
     )
     # nearest stops, distances and band (the firms' employees are already in)
-    tc = pd.DataFrame(summary.transit.companies).drop(columns="employees", errors="ignore")
+    # (the firm's name and district are already in too)
+    tc = pd.DataFrame(summary.transit.companies).drop(
+        columns=["employees", "name", "district_id"], errors="ignore"
+    )
     for c in tc.columns:
         if isinstance(tc[c].dtype, pd.CategoricalDtype):
             tc[c] = tc[c].astype(object).where(tc[c].notna(), None)

@@ -50,13 +50,13 @@ def map_options(ctx: ReportContext):
 
 def write_maps(ctx: ReportContext) -> None:
     """Write the overview map and one map per district."""
-    from areas.output.maps import district_map, overview_map, save_map
+    from areas.output.maps import overview_map, save_map
+    from areas.output.maps.build import district_maps
 
     opts = map_options(ctx)
     save_map(overview_map(ctx.atlas, ctx.summary, options=opts), ctx.rel("map.html"))
     ctx.steps.advance()
-    for d in ctx.selected:
-        fmap = district_map(ctx.atlas, d, ctx.summary, options=opts)
+    for d, fmap in district_maps(ctx.atlas, ctx.selected, ctx.summary, options=opts):
         save_map(fmap, ctx.rel("districts", f"{ctx.slugs[d]}.map.html"))
         ctx.steps.advance()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
+from markupsafe import Markup
 
 import areas.output.i18n as _i18n
 from areas.output.i18n import column_label, format_cell, format_number, status_label
@@ -21,6 +22,7 @@ from areas.output.report.tables import (
     _is_num_column,
     _table,
 )
+from areas.output.terminal import terminal_text
 
 #: Columns of the summary table on the front page, in order (those present are shown).
 _INDEX_COLUMNS = (
@@ -60,6 +62,13 @@ _INDEX_COMPARE = (
 )
 
 
+def _visible(value: Any) -> Any:
+    """Show control characters in user text as visible escapes, as the terminal does."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return terminal_text(value, keep_newlines=True)
+    return value
+
+
 def setup_templates(ctx: ReportContext) -> None:
     """Load the page templates and the context every page shares."""
     import jinja2
@@ -69,6 +78,7 @@ def setup_templates(ctx: ReportContext) -> None:
     ctx.env = jinja2.Environment(
         loader=loader,
         autoescape=True,
+        finalize=_visible,
         undefined=jinja2.StrictUndefined,
         trim_blocks=False,
         lstrip_blocks=False,

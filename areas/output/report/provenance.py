@@ -108,6 +108,14 @@ def _public_reconciliation(rec: dict) -> dict:
     return out
 
 
+def _kind(kind: str, lang: str) -> str:
+    """Name a layer kind (``districts``) in ``lang``; an unknown kind as it is."""
+    try:
+        return _i18n.t(f"kind.{kind}", lang)
+    except KeyError:
+        return kind
+
+
 def provenance_view(prov: dict, lang: str) -> dict:
     """Return the provenance section of the pages, from the record ``prov``."""
     L = lambda key, **v: _label(key, lang, **v)  # noqa: E731
@@ -119,7 +127,7 @@ def provenance_view(prov: dict, lang: str) -> dict:
         inputs_rows.append(
             {
                 "cells": [
-                    _cell(src["kind"]),
+                    _cell(_kind(src["kind"], lang)),
                     _cell(Path(src["path"]).name if src.get("path") else L("in_memory")),
                     _cell(src.get("sha256") or "–", cls="hash"),
                     _cell(src.get("original_crs") or "–"),
@@ -132,11 +140,19 @@ def provenance_view(prov: dict, lang: str) -> dict:
         )
         for e in src.get("excluded", []):
             exclusions.append(
-                {"cells": [_cell(src["kind"]), _cell(str(e["id"])), _cell(str(e["reason"]))]}
+                {
+                    "cells": [
+                        _cell(_kind(src["kind"], lang)),
+                        _cell(str(e["id"])),
+                        _cell(str(e["reason"])),
+                    ]
+                }
             )
         for r in src.get("repairs", []):
             what = str(r["what"]) + (f": {r['detail']}" if r.get("detail") else "")
-            repairs.append({"cells": [_cell(src["kind"]), _cell(str(r["id"])), _cell(what)]})
+            repairs.append(
+                {"cells": [_cell(_kind(src["kind"], lang)), _cell(str(r["id"])), _cell(what)]}
+            )
     # Firms the analyses left out (no location in a layer the loader did not read):
     # the reconciliation counts them, so the table lists them too.
     listed = {

@@ -33,7 +33,12 @@ The pieces: :mod:`~areas.output.report.context` (the typed context of a run),
 
 An existing ``out_dir`` is replaced only when it is empty or holds a report
 written by this toolkit (its ``provenance.json`` says so); any other folder is
-refused, so a mistyped ``--out`` never deletes unrelated files.
+refused, so a mistyped ``--out`` never deletes unrelated files. Files a user
+added to an earlier report (any file its ``provenance.json`` does not list)
+are kept: they are copied into the new report before it is put in place. A
+report file that was edited since (its SHA-256 differs from the one listed)
+stops the run with its name, so edits are never lost without a word. A
+folder that is, or holds, one of the input files is refused.
 """
 
 from __future__ import annotations
@@ -51,7 +56,7 @@ from typing import Any, Literal
 import pandas as pd
 
 import areas.output.i18n as _i18n
-from areas._atomic import atomic_folder, recover_folder, write_text
+from areas._atomic import atomic_folder, output_error, recover_folder, refuse_inputs, write_text
 from areas.constants import (
     CORE_AREA_M,
     DEFAULT_LANGUAGE,
@@ -171,6 +176,12 @@ def _check_target(out_dir: Path) -> None:
     if out_dir.is_symlink():
         msg = f"`out_dir` {out_dir} is a symbolic link; give the folder it points to"
         raise OutputError(msg)
+    if out_dir.is_dir() and os.path.ismount(out_dir):
+        msg = (
+            f"`out_dir` {out_dir} is a mount point and cannot be replaced; give a folder "
+            f"inside it, e.g. {out_dir / 'areas-report'}"
+        )
+        raise OutputError(msg)
     if out_dir.exists() and not out_dir.is_dir():
         msg = f"`out_dir` {out_dir} is a file; give a folder name"
         raise OutputError(msg)
@@ -180,6 +191,64 @@ def _check_target(out_dir: Path) -> None:
             "provenance.json); choose a new or empty folder, or remove this one first"
         )
         raise OutputError(msg)
+
+
+def _previous_files(out_dir: Path) -> dict[str, str]:
+    """Return the files of the earlier report in ``out_dir`` and their SHA-256."""
+    try:
+        data = json.loads((out_dir / "provenance.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    listed = data.get("files") if isinstance(data, dict) else None
+    out = {"provenance.json": ""}
+    for item in listed or ():
+        if isinstance(item, dict) and isinstance(item.get("path"), str):
+            out[item["path"]] = str(item.get("sha256") or "")
+    return out
+
+
+def _user_files(out_dir: Path) -> list[str]:
+    """Return the files in an earlier report that it did not write (a user's), ``/``-separated.
+
+    Raises :class:`OutputError` when a file the report wrote was edited since.
+    """
+    if not out_dir.is_dir():
+        return []
+    previous = _previous_files(out_dir)
+    added, edited = [], []
+    for path in sorted(out_dir.rglob("*")):
+        if path.is_dir() and not path.is_symlink():
+            continue
+        rel = path.relative_to(out_dir).as_posix()
+        if rel not in previous:
+            added.append(rel)
+        elif previous[rel] and (path.is_symlink() or file_sha256(path) != previous[rel]):
+            edited.append(rel)
+    if edited:
+        msg = (
+            f"`out_dir` {out_dir} holds report files edited since it was written: "
+            f"{format_ids(edited)}; a new report would replace them. Copy them elsewhere "
+            "(or delete them) and run again, or give another --out folder"
+        )
+        raise OutputError(msg)
+    return added
+
+
+def _carry_user_files(out_dir: Path, staging: Path, names: list[str], written: Iterable[str]):
+    """Copy the user's files of the earlier report into the new one (``staging``)."""
+    import shutil
+
+    clash = sorted(set(names) & set(written))
+    if clash:
+        msg = (
+            f"`out_dir` {out_dir} holds files of yours that the new report would overwrite: "
+            f"{format_ids(clash)}; rename or move them and run again, or give another --out folder"
+        )
+        raise OutputError(msg)
+    for rel in names:
+        dest = staging / rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(out_dir / rel, dest, follow_symlinks=False)
 
 
 def _check_staging(
@@ -360,7 +429,10 @@ def _prepare_out_dir(out_dir: str | os.PathLike) -> Path:
     if not out_dir.name or out_dir.name in (".", ".."):
         msg = f"`out_dir` must name a folder, got {out_dir}"
         raise ConfigError(msg)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise output_error(exc, out_dir, "folder") from None
     recover(out_dir)
     _check_target(out_dir)
     return out_dir
@@ -473,7 +545,11 @@ def write_report(
     opts = _resolve_options(
         atlas, districts, as_of, include, compare_as_of, lang, thresholds_m, distance, publishing
     )
+    from areas.output.maps.build import input_paths
+
+    refuse_inputs(out_dir, input_paths(atlas), "folder")
     out_dir = _prepare_out_dir(out_dir)
+    kept = _user_files(out_dir)
 
     n = len(opts.selected)
     total_steps = 1 + (1 if opts.compare_as_of is not None else 0) + (1 + n) + 4 + (1 + n) + 1
@@ -517,6 +593,7 @@ def write_report(
             _check_staging(
                 staging, files=built["files"], csv_rows=built["csv_rows"], gpkg=built["gpkg"]
             )
+            _carry_user_files(out_dir, staging, kept, [*built["files"], "provenance.json"])
 
         with atomic_folder(out_dir, check=check):
             pass

@@ -284,3 +284,15 @@ window.areasBackground = window.areasBackground || function (dataId, map, group,
 window.areasAttribution = window.areasAttribution || function (map, html) {
   if (map.attributionControl && html) { map.attributionControl.addAttribution(html); }
 };
+
+// Leaflet's zoom buttons carry English titles; give them the map's language.
+window.areasZoomTitles = window.areasZoomTitles || function (map, zoomIn, zoomOut) {
+  var control = map.zoomControl;
+  if (!control) { return; }
+  [[control._zoomInButton, zoomIn], [control._zoomOutButton, zoomOut]].forEach(function (pair) {
+    if (pair[0]) {
+      pair[0].title = pair[1];
+      pair[0].setAttribute("aria-label", pair[1]);
+    }
+  });
+};
