@@ -198,7 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--color-by", choices=("rail_band", "bid"), default="rail_band", help="colour firms by"
     )
-    p.add_argument("--tiles", metavar="NAME", help="add a basemap (needs network when viewed)")
+    _add_publishing(p)
     p.add_argument("--out", required=True, metavar="FILE.html")
 
     p = sub.add_parser("report", help="write the full report: pages, maps, tables, GeoPackage")
@@ -222,6 +222,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--schema", metavar="NAME", help="schema for --database (default: areas; created if absent)"
     )
 
+    _add_publishing(p)
+    p.add_argument(
+        "--public",
+        action="store_true",
+        help="the public edition: no firm names, addresses or single firms, counts only",
+    )
+    p.add_argument(
+        "--public-min-firms",
+        type=int,
+        default=5,
+        metavar="N",
+        help="public edition: map cells with fewer firms are left out (default: 5)",
+    )
+
     p = sub.add_parser("qgis-plugin", help="write the QGIS plugin zip (Processing provider)")
     p.add_argument(
         "--out",
@@ -239,6 +253,38 @@ def _add_csv_dialect(parser: argparse.ArgumentParser) -> None:
         default="standard",
         help="CSV: standard (, and decimal points) or excel-da (; and decimal commas)",
     )
+
+
+def _add_publishing(parser: argparse.ArgumentParser) -> None:
+    """Options of published maps: basemap, background, accessibility statement."""
+    parser.add_argument(
+        "--tiles",
+        metavar="NAME_OR_URL",
+        help="add a basemap: a provider name or a URL template {z}/{x}/{y} (needs network "
+        "when viewed; the data are drawn when the tiles fail)",
+    )
+    parser.add_argument(
+        "--tiles-attribution",
+        metavar="TEXT",
+        help="the attribution a tile URL template requires (shown on the map)",
+    )
+    parser.add_argument(
+        "--background",
+        metavar="FILE",
+        default="auto",
+        help="the offline background drawn under the data: a file (any GDAL format; a "
+        "`kind` column picks the style), 'bundled', or 'none' (default: the bundled "
+        "background for the bundled layers, none for others)",
+    )
+    parser.add_argument(
+        "--accessibility-statement",
+        metavar="URL",
+        help="link every page and map to the site's accessibility statement (e.g. .../was)",
+    )
+
+
+def _background(value: str):
+    return None if value == "none" else value
 
 
 def _console():
@@ -475,6 +521,9 @@ def _cmd_map(args) -> int:
         lang=args.lang,
         color_by=args.color_by,
         tiles=args.tiles or False,
+        tiles_attribution=args.tiles_attribution,
+        background=_background(args.background),
+        accessibility_statement=args.accessibility_statement,
     )
     if args.district:
         fmap = district_map(atlas, args.district, summary, options=options)
@@ -507,6 +556,12 @@ def _cmd_report(args) -> int:
         csv_dialect=args.csv_dialect,
         database=args.database,
         schema=args.schema,
+        public=args.public,
+        public_min_firms=args.public_min_firms,
+        tiles=args.tiles or False,
+        tiles_attribution=args.tiles_attribution,
+        background=_background(args.background),
+        accessibility_statement=args.accessibility_statement,
     )
     return 0
 

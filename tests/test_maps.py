@@ -344,7 +344,7 @@ def test_color_by_bid(atlas, summary):
     member = comp["bid_member"].fillna(False).to_numpy(dtype=bool)
     expected = np.where(comp["in_bid"].to_numpy(dtype=bool), np.where(member, 0, 1), 2)
     assert [r[3] for r in data["rows"]] == expected.tolist()
-    assert "Firms by BID membership" in page
+    assert "Firms in the districts, by BID membership" in page
     inside = [r for r in data["rows"] if r[3] in (0, 1)]
     assert inside and all(data["bids"][r[8]] == "Alpha <BID>" for r in inside)
 
@@ -398,7 +398,7 @@ def test_no_catchment_without_rail_stops():
                 "Business districts",
                 "withdrawn",
                 "Stations and stops",
-                "Firms by distance to rail",
+                "Firms in the districts, by distance to rail",
                 "≤ 600 m (station core area): ",
             ],
         ),
@@ -409,7 +409,7 @@ def test_no_catchment_without_rail_stops():
                 "Erhvervsområder",
                 "opgivet",
                 "Stationer og stoppesteder",
-                "Virksomheder efter afstand til station",
+                "Virksomheder i erhvervsområderne efter afstand til station",
                 "≤ 600 m (stationsnært kerneområde): ",
             ],
         ),
@@ -429,9 +429,14 @@ def test_legend_in_the_chosen_language(atlas, summary, lang, words):
     assert other not in page
 
 
-def test_legend_counts_firms_per_band(atlas, summary):
+def test_legend_counts_the_firms_of_the_districts_per_band(atlas, summary):
     page = render(overview_map(atlas, summary=summary))
-    bands = summary.transit.companies["rail_band"].value_counts()
+    # slow reference: the firms inside a district (the summary here assigns none itself)
+    inside = np.zeros(len(atlas.companies), dtype=bool)
+    for geom in atlas.districts.geometry:
+        inside |= np.array([geom.covers(p) for p in atlas.companies.geometry])
+    bands = summary.transit.companies["rail_band"][inside].value_counts()
+    assert 0 < inside.sum() < len(inside)  # some firms lie outside every district
     assert f"≤ 600 m (station core area): {bands.get('core', 0)}<" in page
     assert f"&gt; 1,200 m: {bands.get('beyond', 0)}<" in page
 
@@ -610,7 +615,7 @@ def test_save_map_refuses_other_objects(tmp_path):
 
 def test_district_map_zooms_to_the_district_and_outlines_it(atlas, summary):
     page = render(district_map(atlas, "beta", summary=summary))
-    bounds = json.loads(re.search(r"map_\w+\.fitBounds\(\s*(\[\[.*?\]\])", page, re.S).group(1))
+    bounds = json.loads(re.search(r"areasFitView\(map_\w+, (\[\[.*?\]\])", page, re.S).group(1))
     beta = atlas.districts.to_crs("EPSG:4326").geometry.iloc[1].bounds
     (south, west), (north, east) = bounds
     assert south <= beta[1] and west <= beta[0] and north >= beta[3] and east >= beta[2]
@@ -674,15 +679,21 @@ def test_values_of_other_types_are_written_as_text():
 # --- many firms ------------------------------------------------------------------------------
 
 
-def test_many_firms_are_aggregated_below_a_zoom_level():
+def test_many_firms_are_one_compact_layer_and_a_count_grid():
     atlas = make_atlas(3_000, names=(), spread=(705_000, 6_165_000, 723_000, 6_181_000))
     summary = hand_summary(atlas)
     page = render(overview_map(atlas, summary=summary, aggregate_above=1_000, grid_m=500))
     blocks = data_blocks(page)
-    grid, firms = blocks["company_grid"], blocks["companies"]
-    assert grid["aggregate"] is firms["aggregate"] is True
-    assert grid["minZoom"] == firms["minZoom"] == 14
-    assert len(firms["rows"]) == 3_000
+    grid = blocks["company_grid"]
+    assert "companies" not in blocks  # no marker rows: the firms are packed
+    packed = compact_payload(page)
+    assert packed["n"] == 3_000
+    # every firm's band: its category label, colour and shape
+    labels = {c["name"]: c for c in packed["columns"]}["category"]["dict"]
+    assert sorted(labels) == sorted(
+        {_i18n.t(f"band.{b}", "en") for b in summary.transit.companies["rail_band"]}
+    )
+    assert set(packed["shapes"].values()) <= {"circle", "square", "triangle"}
     # Slow reference: count each firm into its 500 m cell of the EPSG:25832 grid.
     expected: dict[tuple[int, int], list[int]] = {}
     bands = summary.transit.companies["rail_band"].tolist()
@@ -698,10 +709,20 @@ def test_many_firms_are_aggregated_below_a_zoom_level():
         got[(round(corner.x / 500), round(corner.y / 500))] = cell[3]
         assert cell[1] == sum(cell[3])
     assert got == expected
-    # grid shown on opening, points when zoomed in; the legend says so
-    assert shown_on_opening(page, "Firms per 500 m cell")
-    assert shown_on_opening(page, "Firms")
-    assert "Firms are drawn as points from zoom level 14" in page
+    # the points are shown on opening, the grid is a layer to switch on
+    assert not shown_on_opening(page, "Firms per 500 m cell")
+    assert re.search(r"areas_compact_points_\w+\.addTo\(map_", page)
+
+
+def compact_payload(page: str) -> dict:
+    """Return the packed firms of a compact layer (``areas.output.compact``)."""
+    match = re.search(
+        r'<script type="application/json" id="areas_compact_points_\w+_data">(.*?)</script>',
+        page,
+        re.S,
+    )
+    assert match, "no compact points layer"
+    return _strict_loads(match.group(1))
 
 
 def shown_on_opening(page: str, layer_name: str) -> bool:
@@ -722,8 +743,8 @@ def test_few_firms_are_always_points():
 def test_ten_thousand_firms_stay_small():
     atlas = make_atlas(10_000, names=(), spread=(705_000, 6_165_000, 723_000, 6_181_000))
     page = render(overview_map(atlas, summary=hand_summary(atlas)))
-    assert len(data_blocks(page)["companies"]["rows"]) == 10_000
-    # about 70 bytes a firm plus Leaflet: far from the 15 MB budget
+    assert compact_payload(page)["n"] == 10_000
+    # packed firms plus Leaflet: far from the 15 MB budget
     assert len(page.encode()) < 1_500_000
 
 

@@ -427,7 +427,9 @@ def _all_labels() -> dict[str, tuple[str, str]]:
         for c in _columns.COLUMNS.values()
         if c.threshold_m is None and c.band is None
     }
-    return {**_LABELS, **named}
+    from areas.output.labels_publish import PUBLISH_LABELS
+
+    return {**_LABELS, **PUBLISH_LABELS, **named}
 
 
 def check_lang(lang: str) -> str:

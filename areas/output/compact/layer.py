@@ -52,6 +52,8 @@ __all__ = [
 ]
 
 COMPACT_JS = Path(__file__).resolve().parent / "static" / "compact.js"
+#: The shapes a point can take (``shapes=``).
+SHAPES = ("circle", "square", "triangle", "diamond")
 #: Default quantisation step of the coordinates, in degrees (about 1.1 m of latitude).
 STEP_DEG = 1e-5
 #: A string column with fewer distinct values than this share of its rows is a dictionary.
@@ -289,6 +291,7 @@ def compact_points_layer(
     labels: Mapping[str, str] | None = None,
     color_by: str | None = None,
     colors: Mapping[Any, str] | None = None,
+    shapes: Mapping[Any, str] | None = None,
     name: str = "Points",
     lang: str = "en",
     radius: float = 3.0,
@@ -313,6 +316,10 @@ def compact_points_layer(
     color_by, colors
         A column and a mapping of its values to CSS colours; points whose
         value is not in ``colors`` get ``style["fillColor"]``.
+    shapes
+        A mapping of the values of ``color_by`` to a shape (``"circle"``,
+        ``"square"``, ``"triangle"``, ``"diamond"``): a second channel beside
+        the colour, for readers who cannot tell the colours apart (default: circles).
     name
         The layer's name in the layer control.
     lang : {"en", "da"}
@@ -342,6 +349,7 @@ def compact_points_layer(
     given = dict(labels or {})
     rows = [[given.get(c) or _safe_label(c, lang), c] for c in columns if c != title]
     palette = None
+    shape_codes = None
     if color_by:
         column = next(c for c in payload["columns"] if c["name"] == color_by)
         if column["kind"] != "cat":
@@ -350,6 +358,16 @@ def compact_points_layer(
         raw = pd.unique(frame[color_by].dropna().astype("object"))
         by_label = {format_cell(v, color_by, lang): colors.get(v) for v in raw} if colors else {}
         palette = {str(i + 1): by_label.get(label) for i, label in enumerate(column["dict"])}
+        if shapes:
+            bad = sorted({str(s) for s in shapes.values()} - set(SHAPES))
+            if bad:
+                msg = f"`shapes` must be among {', '.join(SHAPES)}, got {', '.join(bad)}"
+                raise OutputError(msg)
+            by_shape = {format_cell(v, color_by, lang): shapes.get(v) for v in raw}
+            shape_codes = {
+                str(i + 1): by_shape.get(label) or "circle"
+                for i, label in enumerate(column["dict"])
+            }
     base_style = {
         "color": "#ffffff",
         "weight": 0.6,
@@ -365,6 +383,7 @@ def compact_points_layer(
             "rows": rows,
             "colorBy": color_by,
             "colors": palette,
+            "shapes": shape_codes,
             "style": base_style,
             "labels": words,
         }

@@ -50,19 +50,26 @@ from areas._atomic import atomic_path, check_file_target, refuse_inputs
 from areas.atlas import Atlas
 from areas.errors import AreasWarning, ConfigError, OutputError, format_ids
 from areas.output.i18n import format_date, format_number, t
+from areas.output.maps.access import add_map_accessibility, statement_link
+from areas.output.maps.background import (
+    background_features,
+    bundled_attribution,
+    resolve_background,
+)
 from areas.output.maps.context import MapContext
 from areas.output.maps.elements import (
+    Attribution,
+    BackgroundLayer,
     FirmGrid,
     FirmPoints,
     FitView,
     GeoJsonLayer,
     Legend,
-    RawElement,
     Stacking,
     Support,
     ZoomTitles,
 )
-from areas.output.maps.firms import _firm_data, _firm_frame, _grid_data
+from areas.output.maps.firms import _compact_layer, _firm_data, _firm_frame, _grid_data
 from areas.output.maps.geo import _escape, _text
 from areas.output.maps.geo import _json_for_html as _json_for_html
 from areas.output.maps.layers import (
@@ -160,11 +167,26 @@ class _Layers:
     stops: tuple[list[dict], dict]
     stops_present: dict[str, set]
     catchments: dict[int, list[dict]]
-    firms: dict
+    firms: dict | None
+    compact: Any
     grid: dict
     grid_breaks: list[int]
-    firm_counts: np.ndarray
+    firm_counts: np.ndarray | None
+    district_counts: dict[str, np.ndarray]
     aggregate: bool
+    background: tuple[list[dict], dict]
+    background_attribution: str
+
+
+def _firm_counts(firms: Any, column: str, focus: tuple[str, ...]) -> tuple[np.ndarray, dict]:
+    """Firms per category: of the focus districts (or of every district), and per district."""
+    district = firms["district"].to_numpy(dtype=object)
+    codes = firms[column].to_numpy(dtype=int)
+    per: dict[str, np.ndarray] = {}
+    for d in {str(v) for v in district if v is not None}:
+        per[d] = np.bincount(codes[district == d], minlength=4)
+    wanted = np.array([v is not None and (not focus or v in focus) for v in district], dtype=bool)
+    return np.bincount(codes[wanted], minlength=4), per
 
 
 @dataclass(frozen=True)
@@ -178,11 +200,11 @@ class _Shared:
     catchments: dict[int, list[dict]]
 
 
-def _shared(ctx: MapContext, simplify_m: float) -> _Shared:
+def _shared(ctx: MapContext, simplify_m: float, *, public: bool = False) -> _Shared:
     return _Shared(
         districts=_district_layer(ctx, simplify_m, frozenset()),
         bids=_bid_layer(ctx, simplify_m),
-        plots=_rewilding_layer(ctx, simplify_m),
+        plots=_rewilding_layer(ctx, simplify_m, public=public),
         stops=_stop_layer(ctx),
         catchments=_catchment_layers(ctx, simplify_m),
     )
@@ -211,13 +233,36 @@ def _layers(
     shared: _Shared | None = None,
 ) -> _Layers:
     if shared is None:
-        shared = _shared(ctx, opts.simplify_m)
+        shared = _shared(ctx, opts.simplify_m, public=bool(opts.public))
+    simplify_m = opts.simplify_m
     stop_features, stop_styles, stops_present = shared.stops
     firms = _firm_frame(ctx, view.companies)
-    aggregate = len(firms) > opts.aggregate_above
+    public = bool(opts.public)
+    aggregate = public or len(firms) > opts.aggregate_above
     zoom = opts.points_min_zoom
-    grid, breaks = _grid_data(ctx, firms, cell_m=opts.grid_m, aggregate=aggregate, min_zoom=zoom)
+    grid, breaks = _grid_data(
+        ctx,
+        firms,
+        cell_m=opts.grid_m,
+        aggregate=aggregate and not public,
+        min_zoom=zoom,
+        min_count=opts.min_cell_firms if public else 1,
+    )
+    if public:
+        grid["aggregate"] = False  # always drawn: the only firm layer of a public map
     color_column = "band" if ctx.color_by == "rail_band" else "bid_cat"
+    counts, per_district = _firm_counts(firms, color_column, focus)
+    compact = None
+    points = None
+    if not public and len(firms) > opts.aggregate_above:
+        compact = _compact_layer(ctx, firms, _escape(t("layer.companies", ctx.lang)))
+    elif not public:
+        points = _firm_data(ctx, firms, aggregate=False, min_zoom=zoom)
+    frame, bundled = resolve_background(opts.background, ctx.atlas)
+    background: tuple[list[dict], dict] = ([], {})
+    if frame is not None and len(frame):
+        background = background_features(frame, view.bounds, max(simplify_m, 5.0))
+    attribution = bundled_attribution(ctx.lang) if bundled else (opts.background_attribution or "")
     return _Layers(
         districts=_focused(shared.districts, focus),
         bids=shared.bids,
@@ -225,23 +270,32 @@ def _layers(
         stops=(stop_features, stop_styles),
         stops_present=stops_present,
         catchments=shared.catchments,
-        firms=_firm_data(ctx, firms, aggregate=aggregate, min_zoom=zoom),
+        firms=points,
+        compact=compact,
         grid=grid,
         grid_breaks=breaks,
-        firm_counts=np.bincount(firms[color_column].to_numpy(dtype=int), minlength=4),
-        aggregate=aggregate,
+        firm_counts=None if public else counts,
+        district_counts=per_district,
+        aggregate=aggregate and not public and compact is None,
+        background=background,
+        background_attribution=_escape(attribution) if frame is not None else "",
     )
 
 
-def _tile_layer(tiles: Any, lang: str) -> folium.TileLayer:
+def _tile_layer(tiles: Any, lang: str, attribution: str | None = None) -> folium.TileLayer:
     if tiles is True:
         tiles = "OpenStreetMap"
     try:
-        layer = tiles if isinstance(tiles, folium.TileLayer) else folium.TileLayer(tiles)
+        if isinstance(tiles, folium.TileLayer):
+            layer = tiles
+        elif attribution:
+            layer = folium.TileLayer(tiles, attr=_escape(attribution))
+        else:
+            layer = folium.TileLayer(tiles)
     except (ValueError, KeyError) as exc:
         msg = (
             "`tiles` must be a tile provider name such as 'OpenStreetMap' or a URL "
-            f"template with an attribution, got {tiles!r}"
+            f"template with an attribution (`tiles_attribution`), got {tiles!r}"
         )
         raise ConfigError(msg) from exc
     layer.layer_name = _escape(t("layer.basemap", lang))
@@ -268,10 +322,10 @@ def _new_map(ctx: MapContext, view: _View, opts: MapOptions) -> tuple[folium.Map
     ZoomTitles(t("map.zoom_in", ctx.lang), t("map.zoom_out", ctx.lang)).add_to(fmap)
     figure = fmap.get_root()
     if isinstance(figure, Figure):  # always: folium.Map places itself in a Figure
-        page_title = f"{_escape(view.title)} – {_escape(format_date(ctx.as_of))}"
-        figure.header.add_child(RawElement(f"<title>{page_title}</title>\n"), name="areas_title")
+        # the page's <title> (page.html of areas.output.a11y writes it, escaped)
+        figure.title = f"{view.title} – {format_date(ctx.as_of)}"
     if opts.tiles:
-        _tile_layer(opts.tiles, ctx.lang).add_to(fmap)
+        _tile_layer(opts.tiles, ctx.lang, opts.tiles_attribution).add_to(fmap)
     return fmap, [[y0, x0], [y1, x1]]
 
 
@@ -286,6 +340,12 @@ def _add_layers(fmap: folium.Map, ctx: MapContext, data: _Layers, grid_m: float)
         groups[key] = fg
         return fg
 
+    if data.background[0]:
+        BackgroundLayer(*data.background, data.background_attribution, fmap.get_name()).add_to(
+            group("background", t("layer.background", lang))
+        )
+    elif data.background_attribution:
+        Attribution(data.background_attribution).add_to(fmap)
     for distance_m in sorted(CATCHMENTS_M, reverse=True):
         name = t("layer.catchment", lang, distance_m=format_number(distance_m, lang))
         style = {**CATCHMENT_STYLES[distance_m], "interactive": False}
@@ -301,12 +361,16 @@ def _add_layers(fmap: folium.Map, ctx: MapContext, data: _Layers, grid_m: float)
     GeoJsonLayer("bids", *data.bids).add_to(group("bids", t("layer.bids", lang)))
     GeoJsonLayer("rewilding", *data.plots).add_to(group("rewilding", t("layer.rewilding", lang)))
     grid_name = t("layer.company_grid", lang, cell_m=format_number(grid_m, lang))
-    FirmGrid(data.grid, fmap.get_name()).add_to(
-        group("company_grid", grid_name, show=data.aggregate)
-    )
-    FirmPoints(data.firms, fmap.get_name()).add_to(group("companies", t("layer.companies", lang)))
+    show_grid = data.firms is None and data.compact is None
+    FirmGrid(data.grid, fmap.get_name()).add_to(group("company_grid", grid_name, show=show_grid))
+    if data.firms is not None:
+        FirmPoints(data.firms, fmap.get_name()).add_to(
+            group("companies", t("layer.companies", lang))
+        )
+    elif data.compact is not None:
+        data.compact.add_to(fmap)
     GeoJsonLayer("stops", *data.stops, sticky=False).add_to(group("stops", t("layer.stops", lang)))
-    below = [groups[k].get_name() for k in LAYERS[: LAYERS.index("companies")]]
+    below = [groups[k].get_name() for k in LAYERS[: LAYERS.index("companies")] if k in groups]
     Stacking(below, [groups["stops"].get_name()]).add_to(fmap)
 
 
@@ -353,10 +417,15 @@ def _draw(
         cell_m=opts.grid_m,
         aggregate=data.aggregate,
         min_zoom=opts.points_min_zoom,
+        background_kinds=sorted(data.background[1]),
+        public_minimum=opts.min_cell_firms if opts.public else None,
     )
     Legend(body, ctx.lang).add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
+    if opts.accessibility_statement:
+        Attribution(statement_link(opts.accessibility_statement, ctx.lang)).add_to(fmap)
     FitView(bounds).add_to(fmap)
+    add_map_accessibility(fmap, ctx, view.title, focus, data.district_counts)
     # save_map refuses to write the map over one of the files it was drawn from
     fmap.areas_inputs = input_paths(atlas)  # type: ignore[attr-defined]
     return fmap
@@ -574,7 +643,7 @@ def district_maps(
     if not chosen:
         return
     ctx = _context(atlas, summary, opts)
-    shared = _shared(ctx, opts.simplify_m)
+    shared = _shared(ctx, opts.simplify_m, public=bool(opts.public))
     for district in chosen:
         fmap = _draw(atlas, summary, opts, focus=(district,), clip=True, ctx=ctx, shared=shared)
         yield district, fmap

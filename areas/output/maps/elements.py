@@ -140,6 +140,42 @@ class GeoJsonLayer(JsonData):
         self.options = {"tooltip": tooltip, "sticky": sticky}
 
 
+class BackgroundLayer(JsonData):
+    """The background (water, boundaries, roads, railways): light, in an SVG pane below the data.
+
+    ``attribution`` is HTML (escaped in Python) added to the map's attribution control.
+    """
+
+    _template = Template(
+        _DATA_BLOCK + "{% macro script(this, kwargs) %}var {{ this.get_name() }} = areasBackground("
+        '"{{ this.get_name() }}_data", {{ this.map_name }}, {{ this._parent.get_name() }}, '
+        "{{ this.styles }}, {{ this.attribution|tojson }});{% endmacro %}"
+    )
+
+    def __init__(
+        self, features: list[dict], styles: dict[str, dict], attribution: str, map_name: str
+    ) -> None:
+        super().__init__("background", {"type": "FeatureCollection", "features": features})
+        self._name = "AreasBackground"
+        self.styles = _json_for_html(styles)
+        self.attribution = attribution
+        self.map_name = map_name
+
+
+class Attribution(Macro):
+    """Add an HTML attribution (escaped in Python) to the map's attribution control."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}areasAttribution({{ this._parent.get_name() }}, "
+        "{{ this.text|tojson }});{% endmacro %}"
+    )
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._name = "AreasAttribution"
+        self.text = text
+
+
 class FirmPoints(JsonData):
     """Firms as canvas circle markers, built from a compact array.
 
@@ -195,14 +231,14 @@ class Stacking(Macro):
 
 
 class FitView(Macro):
-    """Fit the map to bounds on opening, without animation.
+    """Fit the map to bounds on opening, without animation, clear of the legend and layer list.
 
     (An animated opening zoom would swallow a zoom asked for while it runs.)
     """
 
     _template = Template(
-        "{% macro script(this, kwargs) %}{{ this._parent.get_name() }}.fitBounds("
-        "{{ this.bounds|tojson }}, {padding: [12, 12], animate: false});{% endmacro %}"
+        "{% macro script(this, kwargs) %}areasFitView({{ this._parent.get_name() }}, "
+        "{{ this.bounds|tojson }});{% endmacro %}"
     )
 
     def __init__(self, bounds: list[list[float]]) -> None:

@@ -27,6 +27,7 @@ from areas.output.maps.styles import (
     BAND_COLORS,
     BID_COLORS,
     FIRM_MARKER,
+    FIRM_SHAPES,
     GRID_COLORS,
     GRID_STYLE,
 )
@@ -92,6 +93,7 @@ def _firm_frame(ctx: MapContext, companies: gpd.GeoDataFrame) -> pd.DataFrame:
             cat[i] = 0 if mem is True else 1
         elif inside is False:
             cat[i] = 2
+    district = _firm_districts(ctx, companies, ids)
     service = _service_text(ctx, ids)
     if "employees" in companies.columns:
         employees = [_int_or_none(v) for v in companies["employees"].to_numpy(dtype=object)]
@@ -116,10 +118,31 @@ def _firm_frame(ctx: MapContext, companies: gpd.GeoDataFrame) -> pd.DataFrame:
                 [_round_or_none(v) for v in transit[dist_col].to_numpy(dtype=object)], dtype=object
             ),
             "bid_id": pd.Series(bid["bid_id"].to_numpy(dtype=object), dtype=object),
+            "district": pd.Series(district, dtype=object),
             "service_dph": pd.Series(service["departures_per_hour_600m"], dtype=object),
             "service_ptal": pd.Series(service["ptal_band"], dtype=object),
         }
     )
+
+
+def _firm_districts(ctx: MapContext, companies: gpd.GeoDataFrame, ids: list[str]) -> list:
+    """Return each firm's district: the summary's assignment, else the district holding it."""
+    assignment = getattr(ctx.summary, "assignment", None)
+    if isinstance(assignment, pd.DataFrame) and {"company_id", "district_id"} <= set(
+        assignment.columns
+    ):
+        found = _lookup(assignment, "company_id", ids, ["district_id"])["district_id"]
+        return [None if _i18n.is_missing(v) else str(v) for v in found.to_numpy(dtype=object)]
+    districts = ctx.atlas.districts
+    points = np.asarray(companies.geometry.values, dtype=object)
+    out: list = [None] * len(ids)
+    for did, geom in zip(
+        districts["district_id"].astype(str), districts.geometry.values, strict=True
+    ):
+        for i in np.flatnonzero(shapely.covers(geom, points)):
+            if out[i] is None:
+                out[i] = did
+    return out
 
 
 def _service_text(ctx: MapContext, ids: list[str]) -> dict[str, list[str | None]]:
@@ -195,6 +218,7 @@ def _firm_data(ctx: MapContext, firms: pd.DataFrame, *, aggregate: bool, min_zoo
         "colorBy": ctx.color_by,
         "colorColumn": 2 if ctx.color_by == "rail_band" else 3,
         "colors": [palette[c] for c in cats],
+        "shapes": [FIRM_SHAPES[c] for c in cats],
         "bands": [t(f"band.{b}", lang) for b in _BANDS],
         "bidCats": [t(f"bid.{c}", lang) for c in _BID_CATS],
         "labels": labels,
@@ -207,7 +231,13 @@ def _firm_data(ctx: MapContext, firms: pd.DataFrame, *, aggregate: bool, min_zoo
 
 
 def _grid_data(
-    ctx: MapContext, firms: pd.DataFrame, *, cell_m: float, aggregate: bool, min_zoom: int
+    ctx: MapContext,
+    firms: pd.DataFrame,
+    *,
+    cell_m: float,
+    aggregate: bool,
+    min_zoom: int,
+    min_count: int = 1,
 ) -> tuple[dict, list[int]]:
     column = "band" if ctx.color_by == "rail_band" else "bid_cat"
     cats = _BANDS if ctx.color_by == "rail_band" else _BID_CATS
@@ -221,6 +251,9 @@ def _grid_data(
     per_cat = np.zeros((len(keys), len(cats)), dtype=np.int64)
     np.add.at(per_cat, (inverse, firms[column].to_numpy(dtype=np.int64)), 1)
     totals = per_cat.sum(axis=1)
+    if min_count > 1:  # a public map: cells with fewer firms are left out
+        kept = totals >= min_count
+        keys, per_cat, totals = keys[kept], per_cat[kept], totals[kept]
     breaks = _grid_breaks(totals)
     klass = np.searchsorted(np.asarray(breaks), totals, side="right") - 1
     x0 = keys[:, 0] * cell_m
@@ -252,3 +285,66 @@ def _grid_data(
         "minZoom": min_zoom,
     }
     return data, breaks
+
+
+def _compact_layer(ctx: MapContext, firms: pd.DataFrame, name: str, show: bool = True):
+    """Return the firms as one compact canvas layer (:mod:`areas.output.compact`)."""
+    from areas.output.compact import compact_points_layer
+
+    lang = ctx.lang
+    by_band = ctx.color_by == "rail_band"
+    cats = _BANDS if by_band else _BID_CATS
+    palette = BAND_COLORS if by_band else BID_COLORS
+    labels = [t(f"band.{c}", lang) if by_band else t(f"bid.{c}", lang) for c in cats]
+    band_labels = [t(f"band.{c}", lang) for c in _BANDS]
+    bid_labels = [t(f"bid.{c}", lang) for c in _BID_CATS]
+    column = "band" if by_band else "bid_cat"
+    frame = gpd.GeoDataFrame(
+        {
+            "name": firms["name"].astype(object).to_numpy(),
+            "employees": pd.array(firms["employees"].tolist(), dtype="Int64"),
+            "nearest_rail_stop": pd.Series(
+                [None if _i18n.is_missing(v) else str(v) for v in firms["stop"]], dtype=object
+            ),
+            "distance_m": pd.array(firms["distance_m"].tolist(), dtype="Int64"),
+            "rail_band": pd.Series([band_labels[b] for b in firms["band"]], dtype=object),
+            "bid": pd.Series([bid_labels[b] for b in firms["bid_cat"]], dtype=object),
+            "category": pd.Series([labels[c] for c in firms[column]], dtype=object),
+            # text written in Python (the names keep the packer from formatting it again)
+            "service_dph": pd.Series(firms["service_dph"].tolist(), dtype=object),
+            "service_ptal": pd.Series(firms["service_ptal"].tolist(), dtype=object),
+        },
+        geometry=gpd.points_from_xy(firms["lon"], firms["lat"]),
+        crs=WEB_CRS,
+    )
+    distance_label = "distance_walk_m" if ctx.walk else "distance_straight_m"
+    columns = ["name", "employees", "nearest_rail_stop", "distance_m", "rail_band", "bid"]
+    if getattr(ctx.summary, "service", None) is not None:  # tooltip text written in Python
+        columns += ["service_dph", "service_ptal"]
+    return compact_points_layer(
+        frame,
+        columns=columns,
+        title="name",
+        labels={
+            "employees": column_label("employees", lang),
+            "nearest_rail_stop": column_label("nearest_rail_stop", lang),
+            "distance_m": column_label(distance_label, lang),
+            "rail_band": column_label("rail_band", lang),
+            "bid": column_label("bid", lang),
+            "service_dph": column_label("departures_per_hour_600m", lang),
+            "service_ptal": column_label("ptal_band", lang),
+        },
+        color_by="category",
+        colors={labels[i]: palette[c] for i, c in enumerate(cats)},
+        shapes={labels[i]: FIRM_SHAPES[c] for i, c in enumerate(cats)},
+        name=name,
+        lang=lang,
+        radius=float(FIRM_MARKER["radius"]),
+        style={
+            "color": FIRM_MARKER["color"],
+            "weight": FIRM_MARKER["weight"],
+            "opacity": FIRM_MARKER["opacity"],
+            "fillOpacity": FIRM_MARKER["fillOpacity"],
+        },
+        show=show,
+    )

@@ -157,7 +157,9 @@ def _bid_layer(ctx: MapContext, simplify_m: float) -> tuple[list[dict], dict]:
     return features, {"bid": BID_STYLE}
 
 
-def _rewilding_layer(ctx: MapContext, simplify_m: float) -> tuple[list[dict], dict]:
+def _rewilding_layer(
+    ctx: MapContext, simplify_m: float, *, public: bool = False
+) -> tuple[list[dict], dict]:
     lang = ctx.lang
     plots = ctx.atlas.rewilding
     analysed = ctx.part("rewilding", "plots")
@@ -178,8 +180,8 @@ def _rewilding_layer(ctx: MapContext, simplify_m: float) -> tuple[list[dict], di
         row = plots.iloc[i]
         ha = measured[i] if _i18n.is_missing(area_ha[i]) else area_ha[i]
         est = row.get("established")
-        rows = [
-            [column_label("owner", lang), _text(row.get("owner"))],
+        rows = [] if public else [[column_label("owner", lang), _text(row.get("owner"))]]
+        rows += [
             [column_label("area_ha", lang), _number(ha, lang, 2)],
             [
                 column_label("established_year", lang),

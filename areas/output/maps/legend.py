@@ -6,6 +6,7 @@ and handed to the template as markup.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -15,6 +16,7 @@ import numpy as np
 from markupsafe import Markup
 
 from areas.output.i18n import format_date, format_number, t
+from areas.output.maps.background import BACKGROUND_STYLES
 from areas.output.maps.context import MapContext
 from areas.output.maps.geo import _escape
 from areas.output.maps.layers import _stop_style
@@ -28,6 +30,7 @@ from areas.output.maps.styles import (
     CATCHMENTS_M,
     DISTRICT_STYLES,
     FIRM_MARKER,
+    FIRM_SHAPES,
     FOCUS_STYLE,
     GRID_COLORS,
     GRID_STYLE,
@@ -115,18 +118,36 @@ def _area_rows(ctx: MapContext, district_statuses: list[str], focus: bool) -> li
     return rows
 
 
-def _firm_rows(ctx: MapContext, firm_counts: np.ndarray) -> list[Row]:
+def _firm_rows(ctx: MapContext, firm_counts: np.ndarray | None) -> list[Row]:
     lang = ctx.lang
     by_band = ctx.color_by == "rail_band"
     cats = _BANDS if by_band else _BID_CATS
     palette = BAND_COLORS if by_band else BID_COLORS
-    rows = []
+    rows: list[Row] = []
+    if firm_counts is None:  # a public map draws no firm
+        return rows
     for i, c in enumerate(cats):
         if c == "unknown" and firm_counts[i] == 0:
             continue
         label = t(f"band.{c}", lang) if by_band else t(f"bid.{c}", lang)
         style = {**FIRM_MARKER, "fillColor": palette[c]}
-        rows.append(_row(_circle(style), f"{label}: {format_number(firm_counts[i], lang)}"))
+        swatch = dataclasses.replace(_circle(style), shape=FIRM_SHAPES[c])
+        rows.append(_row(swatch, f"{label}: {format_number(firm_counts[i], lang)}"))
+    return rows
+
+
+def _background_rows(lang: str, kinds: list[str]) -> list[Row]:
+    rows = []
+    for kind in kinds:
+        style = BACKGROUND_STYLES[kind]
+        label = t(f"background.{kind}", lang)
+        if style.get("fill", True) is False:
+            swatch = Swatch(
+                "line", "none", 0, style["color"], style["weight"], style.get("dashArray")
+            )
+        else:
+            swatch = _rect(style)
+        rows.append(_row(swatch, label))
     return rows
 
 
@@ -153,11 +174,13 @@ def _legend_body(
     district_statuses: list[str],
     focus: bool,
     stops_present: dict[str, set],
-    firm_counts: np.ndarray,
+    firm_counts: np.ndarray | None,
     grid_breaks: list[int],
     cell_m: float,
     aggregate: bool,
     min_zoom: int,
+    background_kinds: list[str] = (),  # type: ignore[assignment]
+    public_minimum: int | None = None,
 ) -> str:
     """Return the legend's HTML: districts and areas, stops, firms and the count grid."""
     lang = ctx.lang
@@ -178,9 +201,17 @@ def _legend_body(
         for state in STOP_STATES
         if state in stops_present["states"]
     ]
-    firms_key = (
-        "legend.companies_rail_band" if ctx.color_by == "rail_band" else "legend.companies_bid"
-    )
+    suffix = "" if ctx.color_by == "rail_band" else "_bid"
+    if focus:
+        firms_heading = t(f"legend.companies_in_district{suffix}", lang, name=title)
+    else:
+        firms_heading = t(f"legend.companies_in_districts{suffix}", lang)
+    if public_minimum is not None:
+        grid_note = t("legend.public_grid", lang, minimum=format_number(public_minimum, lang))
+    elif aggregate:
+        grid_note = t("legend.points_from_zoom", lang, zoom=min_zoom)
+    else:
+        grid_note = None
     model = {
         "summary": _text(t("legend", lang)),
         "title": _text(title),
@@ -191,12 +222,15 @@ def _legend_body(
         "stops_heading": _text(t("layer.stops", lang)),
         "modes": modes,
         "states": states,
-        "firms_heading": _text(t(firms_key, lang)),
+        "firms_heading": _text(firms_heading),
         "firms": _firm_rows(ctx, firm_counts),
         "grid_heading": _text(t("layer.company_grid", lang, cell_m=format_number(cell_m, lang))),
         "grid": _grid_rows(lang, grid_breaks),
-        "grid_note": _text(t("legend.points_from_zoom", lang, zoom=min_zoom))
-        if aggregate
-        else None,
+        "grid_note": _text(grid_note) if grid_note else None,
+        "background_heading": _text(t("layer.background", lang)),
+        "background": _background_rows(
+            lang,
+            [k for k in BACKGROUND_STYLES if k in background_kinds and not k.startswith("other")],
+        ),
     }
     return _template().render(legend=model)

@@ -29,9 +29,29 @@ class MapOptions:
     lang : {"en", "da"}, default "en"
         Language of layer names, legend and tooltips.
     tiles : bool, str or folium.TileLayer, default False
-        A basemap (e.g. ``"OpenStreetMap"``). Off by default: the map reads
-        without one and a saved file then needs no network at all; tiles are
-        fetched by the viewer's browser when given.
+        A basemap (e.g. ``"OpenStreetMap"`` or a URL template with
+        ``{z}/{x}/{y}``). Off by default: the map reads without one and a
+        saved file then needs no network at all; tiles are fetched by the
+        viewer's browser when given, and the data are drawn when they fail.
+    tiles_attribution : str, optional
+        The attribution of a tile URL template (text; shown on the map).
+    background : "auto", "bundled", None, GeoDataFrame or path, default "auto"
+        Drawn light under the data: "auto" draws the bundled background
+        (water and coast, municipal boundaries, main roads, railways) on a
+        map of the bundled layers and none on a map of other layers;
+        "bundled" always the bundled one; a GeoDataFrame or a file (any
+        GDAL format, with a CRS; a ``kind`` column picks the style) the
+        user's own; None none.
+    background_attribution : str, optional
+        The attribution of a user's own background (the bundled one brings its own).
+    accessibility_statement : str, optional
+        URL of the site's accessibility statement (Danish sites: ``/was``),
+        linked from the map.
+    public : bool, default False
+        Leave every single firm out: no firm points or names, only the count
+        grid, cells with fewer than ``min_cell_firms`` firms left out.
+    min_cell_firms : int, default 5
+        The fewest firms a grid cell of a public map shows.
     color_by : {"rail_band", "bid"}, default "rail_band"
         Colour firms by Fingerplan distance band to rail (core ≤ 600 m,
         station-near ≤ 1,200 m, beyond) or by BID membership.
@@ -62,6 +82,12 @@ class MapOptions:
     include: Iterable[str] | str | None = ()
     lang: str = DEFAULT_LANGUAGE
     tiles: Any = False
+    tiles_attribution: str | None = None
+    background: Any = "auto"
+    background_attribution: str | None = None
+    accessibility_statement: str | None = None
+    public: bool = False
+    min_cell_firms: int = 5
     color_by: ColorBy | str = "rail_band"
     margin_m: float = 1_500.0
     grid_m: float = 250.0

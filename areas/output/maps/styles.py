@@ -71,14 +71,31 @@ MODE_COLORS = {
     "brt": "#ad1457",
 }
 STOP_STATES = ("in_service", "planned", "study", "withdrawn")
+# Colour-blind-safe (Okabe–Ito) colours, and a shape for every category as the second channel.
 BAND_COLORS = {
-    "core": "#1a9850",
-    "station_near": "#f39c12",
-    "beyond": "#c0392b",
-    "unknown": "#9e9e9e",
+    "core": "#0072b2",
+    "station_near": "#e69f00",
+    "beyond": "#cc79a7",
+    "unknown": "#8c8c8c",
 }
-BID_COLORS = {"member": "#08519c", "in_bid": "#6baed6", "outside": "#8c8c8c", "unknown": "#d0d0d0"}
-FIRM_MARKER = {"radius": 3.5, "weight": 0.6, "color": "#303030", "opacity": 0.9, "fillOpacity": 0.9}
+BID_COLORS = {"member": "#0072b2", "in_bid": "#e69f00", "outside": "#8c8c8c", "unknown": "#d0d0d0"}
+#: The shape of each firm category (bands and BID membership share the order).
+FIRM_SHAPES = {
+    "core": "circle",
+    "station_near": "square",
+    "beyond": "triangle",
+    "member": "circle",
+    "in_bid": "square",
+    "outside": "triangle",
+    "unknown": "diamond",
+}
+FIRM_MARKER: dict[str, Any] = {
+    "radius": 3.5,
+    "weight": 0.6,
+    "color": "#303030",
+    "opacity": 0.9,
+    "fillOpacity": 0.9,
+}
 GRID_COLORS = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
 GRID_STYLE = {"color": "#ffffff", "weight": 0.5, "fillOpacity": 0.65}
 

@@ -30,6 +30,12 @@ class ReportOptions:
     csv_dialect: str = "standard"
     database: str | None = None
     schema: str | None = None
+    tiles: Any = False
+    tiles_attribution: str | None = None
+    background: Any = "auto"
+    accessibility_statement: str | None = None
+    public: bool = False
+    public_min_firms: int = 5
 
 
 @dataclass
@@ -101,6 +107,11 @@ class ReportContext:
     def lang(self) -> str:
         """``options.lang``."""
         return self.options.lang
+
+    @property
+    def public(self) -> bool:
+        """``options.public``: the public edition (no single firm)."""
+        return self.options.public
 
     def L(self, key: str, **values: Any) -> str:  # noqa: N802 - the templates' name for it
         """Return the report label ``key`` in the report's language."""

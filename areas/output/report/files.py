@@ -19,14 +19,43 @@ GPKG_LAYERS = {
     "active_bids": "MultiPolygon",
     "rewilding_plots": "MultiPolygon",
 }
+#: The public edition's firm layer of ``results.gpkg``: counts per grid cell, no single firm.
+PUBLIC_GPKG_LAYERS = {
+    **{k: v for k, v in GPKG_LAYERS.items() if k != "companies"},
+    "company_cells": "Polygon",
+}
+#: Cell size (m, EPSG:25832) of the public edition's firm counts.
+PUBLIC_CELL_M = 250.0
+#: Columns of a firm that the public edition never writes (it writes no firm at all;
+#: rewilding plots drop their owner, which is often a firm).
+PRIVATE_PLOT_COLUMNS = ("owner",)
+
+
+def map_options(ctx: ReportContext):
+    """Return the :class:`~areas.output.maps.options.MapOptions` of the report's maps."""
+    from areas.output.maps import MapOptions
+
+    o = ctx.options
+    return MapOptions(
+        as_of=ctx.as_of,
+        include=ctx.include,
+        lang=ctx.lang,
+        tiles=o.tiles,
+        tiles_attribution=o.tiles_attribution,
+        background=o.background,
+        accessibility_statement=o.accessibility_statement,
+        public=o.public,
+        min_cell_firms=o.public_min_firms,
+        grid_m=PUBLIC_CELL_M,
+    )
 
 
 def write_maps(ctx: ReportContext) -> None:
     """Write the overview map and one map per district."""
-    from areas.output.maps import MapOptions, overview_map, save_map
+    from areas.output.maps import overview_map, save_map
     from areas.output.maps.build import district_maps
 
-    opts = MapOptions(as_of=ctx.as_of, include=ctx.include, lang=ctx.lang)
+    opts = map_options(ctx)
     save_map(overview_map(ctx.atlas, ctx.summary, options=opts), ctx.rel("map.html"))
     ctx.steps.advance()
     for d, fmap in district_maps(ctx.atlas, ctx.selected, ctx.summary, options=opts):
@@ -52,17 +81,19 @@ def write_tables(ctx: ReportContext) -> None:
         }
     )
     write({"summary": table, ctx.L("sheet_columns"): about}, "summary.xlsx")
-    write(ctx.companies, "companies.csv", dialect=dialect)
-    ctx.csv_rows["companies.csv"] = len(ctx.companies)
-    firms_about = pd.DataFrame(
-        {
-            "column": [str(c) for c in ctx.companies.columns],
-            "label": [column_label(str(c), ctx.lang) for c in ctx.companies.columns],
-        }
-    )
-    write({"companies": ctx.companies, ctx.L("sheet_columns"): firms_about}, "companies.xlsx")
+    if not ctx.public:
+        write(ctx.companies, "companies.csv", dialect=dialect)
+        ctx.csv_rows["companies.csv"] = len(ctx.companies)
+        firms_about = pd.DataFrame(
+            {
+                "column": [str(c) for c in ctx.companies.columns],
+                "label": [column_label(str(c), ctx.lang) for c in ctx.companies.columns],
+            }
+        )
+        write({"companies": ctx.companies, ctx.L("sheet_columns"): firms_about}, "companies.xlsx")
     layers = result_layers(ctx, table)
-    write(layers, "results.gpkg", crs=WORK_CRS, geometry_types=GPKG_LAYERS)
+    types = PUBLIC_GPKG_LAYERS if ctx.public else GPKG_LAYERS
+    write(layers, "results.gpkg", crs=WORK_CRS, geometry_types=types)
     # styled in the staging folder, so that the file provenance.json hashes is the styled one
     write_gpkg_styles(
         ctx.staging / "results.gpkg",  # already recorded by ctx.rel above
@@ -140,6 +171,16 @@ def result_layers(ctx: ReportContext, table: pd.DataFrame) -> dict:
         bids = bids[bids.intersects(area)]
         plots = plots[plots.intersects(area)]
     plots["area_ha"] = plots.geometry.area / 10_000
+    if ctx.public:
+        plots = plots.drop(columns=[c for c in PRIVATE_PLOT_COLUMNS if c in plots.columns])
+        layers = {
+            "districts": districts,
+            "stops_in_service": stops,
+            "active_bids": bids,
+            "rewilding_plots": plots,
+            "company_cells": company_cells(companies, PUBLIC_CELL_M, ctx.options.public_min_firms),
+        }
+        return {name: _whole_counts(frame) for name, frame in layers.items()}
     layers = {
         "districts": districts,
         "companies": companies,
@@ -148,3 +189,43 @@ def result_layers(ctx: ReportContext, table: pd.DataFrame) -> dict:
         "rewilding_plots": plots,
     }
     return {name: _whole_counts(frame) for name, frame in layers.items()}
+
+
+def company_cells(companies, cell_m: float, minimum: int):
+    """Firms counted per square cell of ``cell_m`` metres; cells under ``minimum`` left out.
+
+    Columns: ``cell_id``, ``companies``, ``employees`` and, per district, nothing
+    else: no value of a single firm.
+    """
+    import geopandas as gpd
+    import numpy as np
+    import shapely
+
+    geoms = np.asarray(companies.geometry.values, dtype=object)
+    located = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    xy = shapely.get_coordinates(geoms[located])
+    employees = pd.to_numeric(companies.loc[located, "employees"], errors="coerce").fillna(0)
+    ix = np.floor(xy[:, 0] / cell_m).astype(np.int64)
+    iy = np.floor(xy[:, 1] / cell_m).astype(np.int64)
+    frame = pd.DataFrame({"ix": ix, "iy": iy, "employees": employees.to_numpy()})
+    cells = frame.groupby(["ix", "iy"]).agg(
+        companies=("employees", "size"), employees=("employees", "sum")
+    )
+    cells = cells[cells["companies"] >= minimum].reset_index()
+    boxes = shapely.box(
+        cells["ix"] * cell_m,
+        cells["iy"] * cell_m,
+        (cells["ix"] + 1) * cell_m,
+        (cells["iy"] + 1) * cell_m,
+    )
+    return gpd.GeoDataFrame(
+        {
+            "cell_id": [
+                f"{int(a)}_{int(b)}" for a, b in zip(cells["ix"], cells["iy"], strict=True)
+            ],
+            "companies": cells["companies"].astype("int64"),
+            "employees": cells["employees"].round().astype("int64"),
+        },
+        geometry=boxes,
+        crs=WORK_CRS,
+    )

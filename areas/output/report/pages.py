@@ -89,6 +89,8 @@ def setup_templates(ctx: ReportContext) -> None:
         status_label(s, ctx.lang) for s in ctx.provenance["parameters"]["statuses_counted"]
     )
     ctx.common = {
+        "public_note": ctx.L("public_note") if ctx.public else None,
+        "statement": ctx.options.accessibility_statement,
         "lang": ctx.lang,
         "t": ctx.L,
         "css": Markup(css),
@@ -140,7 +142,9 @@ def summary_table(ctx: ReportContext) -> dict:
             else:
                 total.append(_cell("", num=_is_num_column(c)))
         rows.append({"cells": total, "cls": "total"})
-    return _table(columns, rows, table_id="summary-table")
+    table = _table(columns, rows, table_id="summary-table")
+    table["label"] = ctx.L("summary")
+    return table
 
 
 def index_comparison(ctx: ReportContext) -> dict | None:
@@ -162,7 +166,9 @@ def index_comparison(ctx: ReportContext) -> dict | None:
             v = r[c]
             cells.append(_cell(_change(v, c, lang), num=True, cls=_change_class(v)))
         rows.append({"cells": cells})
-    return _table(columns, rows, table_id="comparison-table")
+    table = _table(columns, rows, table_id="comparison-table")
+    table["label"] = comparison_heading(ctx)
+    return table
 
 
 def comparison_heading(ctx: ReportContext) -> str:
@@ -217,8 +223,14 @@ def write_index(ctx: ReportContext) -> None:
             ("map.html", "dl_map"),
             ("summary.csv", "dl_summary_csv"),
             ("summary.xlsx", "dl_summary_xlsx"),
-            ("companies.csv", "dl_companies_csv"),
-            ("companies.xlsx", "dl_companies_xlsx"),
+            *(
+                ()
+                if ctx.public
+                else (
+                    ("companies.csv", "dl_companies_csv"),
+                    ("companies.xlsx", "dl_companies_xlsx"),
+                )
+            ),
             ("results.gpkg", "dl_results_gpkg"),
             ("provenance.json", "dl_provenance"),
         )

@@ -69,9 +69,14 @@ def make_provenance(ctx: ReportContext, elapsed: float) -> dict:
             "schema": ctx.options.schema,
             "tables": dict(ctx.gpkg),
         }
+    if ctx.public:
+        inputs = [_public_input(item) for item in inputs]
+        rec = _public_reconciliation(rec)
     return {
         "generator": GENERATOR,
         "version": VERSION,
+        "edition": "public" if ctx.public else "case_work",
+        "public_min_firms": ctx.options.public_min_firms if ctx.public else None,
         "generated_at": ctx.started.isoformat(timespec="seconds"),
         "run_time_s": round(elapsed, 2),
         "python": sys.version.split()[0],
@@ -93,6 +98,30 @@ def _source_name(path: str | None) -> str | None:
     if not path:
         return None
     return path if str(path).startswith("postgresql://") else Path(path).name
+
+
+def _public_input(item: dict) -> dict:
+    """Return an input's record without the ids and reasons of single firms (counts kept)."""
+    if item.get("kind") != "companies":
+        return item
+    out = dict(item)
+    # one row per firm, without its id or reason (the reason can quote the firm's values)
+    out["excluded"] = [{"id": "–", "reason": "–"}] * len(item.get("excluded", []))
+    out["repairs"] = [{"id": "–", "what": "–"}] * len(item.get("repairs", []))
+    if item.get("notes"):  # notes on firms name them (boundary firms): only their number
+        out["notes"] = [
+            f"{len(item['notes'])} note(s) on single firms, left out of the public edition"
+        ]
+    return out
+
+
+def _public_reconciliation(rec: dict) -> dict:
+    out = dict(rec)
+    for key, value in rec.items():  # lists of single firms (ids): left out, counted
+        if key.endswith("_firms") and isinstance(value, list):
+            out[key] = []
+            out[f"{key}_count"] = len(value)
+    return out
 
 
 def _kind(kind: str, lang: str) -> str:
@@ -176,7 +205,14 @@ def provenance_view(prov: dict, lang: str) -> dict:
         if params["distance"] == "walk"
         else L("distance_straight")
     )
+    minimum = prov.get("public_min_firms")
+    edition = (
+        L("edition_public", minimum=format_number(minimum, lang))
+        if prov.get("edition") == "public"
+        else L("edition_case_work")
+    )
     return {
+        "edition": edition,
         "version": prov["version"],
         "generated_at": prov["generated_at"],
         "run_time": L("seconds", value=format_number(prov["run_time_s"], lang, decimals=1)),

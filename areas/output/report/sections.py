@@ -137,7 +137,7 @@ def bid_section(ctx: ReportContext, d: str, slug: str) -> dict:
     active_here = bool(len(touching)) and bool(
         np.asarray(ctx.bid_mask)[all_bids.index.get_indexer(touching.index)].any()
     )
-    if active_here and hasattr(bid, "outside_bid"):
+    if active_here and hasattr(bid, "outside_bid") and not ctx.public:
         call = pd.DataFrame(bid.outside_bid(d))
         if "name" not in call.columns and "company_id" in call.columns:
             call = call.merge(ctx.companies[["company_id", "name"]], on="company_id", how="left")
@@ -146,7 +146,9 @@ def bid_section(ctx: ReportContext, d: str, slug: str) -> dict:
                 ["employees", "name"], ascending=[False, True], na_position="last"
             )
         calls = _firm_list(call, ["company_id", "name", "employees", "sector", "address"], lang)
-    return {"figures": figs if rows else [], "table": table, "calls": calls}
+        calls["label"] = ctx.L("outside_bid_heading")
+    left_out = ctx.L("public_lists_left_out") if ctx.public and active_here else None
+    return {"figures": figs if rows else [], "table": table, "calls": calls, "left_out": left_out}
 
 
 def rewilding_section(ctx: ReportContext, d: str, slug: str) -> dict:
@@ -190,7 +192,7 @@ def rewilding_section(ctx: ReportContext, d: str, slug: str) -> dict:
             "area_ha",
             "species_count",
         )
-        if c in plots.columns
+        if c in plots.columns and not (ctx.public and c == "owner")
     ]
     if len(plots) and "district_id" in plots.columns and columns:
         mine = plots[plots["district_id"].astype(str) == d]
@@ -292,7 +294,7 @@ def transit_section(ctx: ReportContext, d: str, slug: str) -> dict:
     else:
         far = firms.iloc[0:0]
     beyond = _firm_list(
-        far,
+        far.iloc[0:0] if ctx.public else far,
         [
             "company_id",
             "name",
@@ -305,12 +307,20 @@ def transit_section(ctx: ReportContext, d: str, slug: str) -> dict:
         ],
         lang,
     )
+    beyond["label"] = ctx.L("beyond_heading", distance=format_number(CORE_AREA_M, lang))
     return {
         "figures": figs,
         "chart": chart,
         "bands": bands,
         "beyond": beyond,
         "beyond_heading": ctx.L("beyond_heading", distance=format_number(CORE_AREA_M, lang)),
+        "beyond_public": ctx.L(
+            "public_firms_beyond",
+            count=format_number(len(far), lang),
+            distance=format_number(CORE_AREA_M, lang),
+        )
+        if ctx.public
+        else None,
         "none_beyond": ctx.L("none_beyond", distance=format_number(CORE_AREA_M, lang)),
         "shares": shares,
         "service": service_section(ctx, d, slug),
@@ -351,4 +361,6 @@ def district_comparison(ctx: ReportContext, d: str) -> dict | None:
                     ]
                 }
             )
-    return _table(columns, rows, table_id="comparison-table")
+    table = _table(columns, rows, table_id="comparison-table")
+    table["label"] = _i18n.t("report.change", lang)
+    return table

@@ -87,6 +87,8 @@ def static_map(ctx: ReportContext, district: str | None, chart_id: str) -> Any:
             & (xy[:, 1] <= extent[3])
         )
         xy = xy[inside]
+    if ctx.public:  # the public edition draws no single firm
+        xy = xy[:0]
     points.append(
         (
             _i18n.t("layer.companies", ctx.lang),

@@ -277,7 +277,11 @@ def _check_staging(
     if data.get("generator") != GENERATOR:
         msg = "report check failed: provenance.json is not readable"
         raise OutputError(msg, path=staging / "provenance.json")
-    external = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", re.IGNORECASE)
+    # Resources from the network (scripts, images, frames, stylesheets); a link a reader
+    # follows (the accessibility statement) is no resource.
+    external = re.compile(
+        r"""(?:\bsrc|<link\b[^>]*\bhref)\s*=\s*["']?\s*(?:https?:)?//""", re.IGNORECASE
+    )
     for page in files:
         if page.endswith(".html") and not page.endswith(".map.html") and page != "map.html":
             text = (staging / page).read_text(encoding="utf-8")
@@ -381,6 +385,7 @@ def _resolve_options(
     csv_dialect: str = "standard",
     database: str | None = None,
     schema: str | None = None,
+    publishing: Mapping[str, Any] | None = None,
 ) -> ReportOptions:
     """Check and resolve the options before anything is written."""
     from areas.output.export import check_csv_dialect
@@ -403,6 +408,7 @@ def _resolve_options(
         csv_dialect=csv_dialect,
         database=database,
         schema=schema,
+        **_check_publishing(dict(publishing or {})),
     )
 
 
@@ -424,6 +430,30 @@ def _check_database(database: str | None, schema: str | None) -> tuple[str | Non
         )
         raise ConfigError(msg)
     return database, schema
+
+
+def _check_publishing(options: dict[str, Any]) -> dict[str, Any]:
+    """Check the publishing options (tiles, background, statement, public edition)."""
+    minimum = options.get("public_min_firms", 5)
+    if isinstance(minimum, bool) or not isinstance(minimum, int) or minimum < 1:
+        msg = f"`public_min_firms` must be a whole number of at least 1, got {minimum!r}"
+        raise ConfigError(msg)
+    statement = options.get("accessibility_statement")
+    if statement is not None and (not isinstance(statement, str) or not statement.strip()):
+        msg = (
+            "`accessibility_statement` must be the URL of the site's accessibility statement "
+            f"(e.g. https://www.albertslund.dk/was), got {statement!r}"
+        )
+        raise ConfigError(msg)
+    if options.get("tiles") and isinstance(options["tiles"], str) and "{" in options["tiles"]:
+        if not options.get("tiles_attribution"):
+            msg = (
+                "a tile URL template needs its attribution: give `tiles_attribution` "
+                "(CLI --tiles-attribution), e.g. the text the tile service asks for"
+            )
+            raise ConfigError(msg)
+    options["public"] = bool(options.get("public", False))
+    return options
 
 
 def _prepare_out_dir(out_dir: str | os.PathLike) -> Path:
@@ -458,6 +488,12 @@ def write_report(
     csv_dialect: Literal["standard", "excel-da"] = "standard",
     database: str | None = None,
     schema: str | None = None,
+    public: bool = False,
+    public_min_firms: int = 5,
+    tiles: Any = False,
+    tiles_attribution: str | None = None,
+    background: Any = "auto",
+    accessibility_statement: str | None = None,
 ) -> ReportResult:
     """Write the report folder: pages, maps, tables, GeoPackage and provenance.
 
@@ -505,6 +541,24 @@ def write_report(
     schema : str, optional
         The schema for ``database`` (default ``areas``; created when absent;
         tables of the same names are replaced).
+    public : bool, default False
+        The public edition, for a website: no firm names, addresses or
+        single firms on the pages, maps or in the files (no ``companies.csv``,
+        no firm layer in ``results.gpkg``, no firm points on the maps); firms
+        appear only as counts: per district, and per grid cell on the maps and
+        in ``results.gpkg`` (``company_cells``), cells with fewer than
+        ``public_min_firms`` firms left out. The provenance says so. The
+        default edition (for case work) keeps the lists of firms.
+    public_min_firms : int, default 5
+        The fewest firms a grid cell of the public edition shows.
+    tiles, tiles_attribution : optional
+        A basemap for the maps (:class:`~areas.output.maps.options.MapOptions`):
+        a provider name or a URL template, with its attribution.
+    background : default "auto"
+        The maps' offline background (see ``MapOptions.background``).
+    accessibility_statement : str, optional
+        URL of the site's accessibility statement (Danish sites: ``/was``),
+        linked from every page and map.
 
     Returns
     -------
@@ -530,6 +584,14 @@ def write_report(
     """
     t0 = time.perf_counter()
     started = dt.datetime.now().astimezone()
+    publishing = {
+        "public": public,
+        "public_min_firms": public_min_firms,
+        "tiles": tiles,
+        "tiles_attribution": tiles_attribution,
+        "background": background,
+        "accessibility_statement": accessibility_statement,
+    }
     opts = _resolve_options(
         atlas,
         districts,
@@ -542,6 +604,7 @@ def write_report(
         csv_dialect,
         database,
         schema,
+        publishing,
     )
     from areas.output.maps.build import input_paths
 

@@ -68,6 +68,34 @@
     data[i + 3] = oa * 255;
   }
 
+  // The outline of a point's shape (the second channel beside its colour), as a path.
+  function shapePath(ctx, shape, x, y, r) {
+    if (shape === "square") {
+      var h = r * 0.89;
+      ctx.moveTo(x - h, y - h); ctx.lineTo(x + h, y - h); ctx.lineTo(x + h, y + h);
+      ctx.lineTo(x - h, y + h); ctx.closePath();
+    } else if (shape === "triangle") {
+      ctx.moveTo(x, y - 1.25 * r); ctx.lineTo(x + 1.15 * r, y + 0.8 * r);
+      ctx.lineTo(x - 1.15 * r, y + 0.8 * r); ctx.closePath();
+    } else if (shape === "diamond") {
+      ctx.moveTo(x, y - 1.25 * r); ctx.lineTo(x + 1.25 * r, y); ctx.lineTo(x, y + 1.25 * r);
+      ctx.lineTo(x - 1.25 * r, y); ctx.closePath();
+    } else {
+      ctx.moveTo(x + r, y); ctx.arc(x, y, r, 0, 2 * Math.PI);
+    }
+  }
+
+  // Whether pixel offset (dx, dy) lies in the shape of radius r.
+  function inShape(shape, dx, dy, r) {
+    if (shape === "square") { return Math.abs(dx) <= r * 0.89 && Math.abs(dy) <= r * 0.89; }
+    if (shape === "diamond") { return Math.abs(dx) + Math.abs(dy) <= 1.25 * r; }
+    if (shape === "triangle") {
+      if (dy < -1.25 * r || dy > 0.8 * r) { return false; }
+      return Math.abs(dx) <= 1.15 * r * (dy + 1.25 * r) / (2.05 * r);
+    }
+    return dx * dx + dy * dy <= r * r;
+  }
+
   function unzigzag(v) { return (v % 2) ? -(v + 1) / 2 : v / 2; }
 
   function fmtInt(value, sep) {
@@ -245,20 +273,20 @@
       var style = meta.style, keys = Object.keys(byColor);
       var colorOf = function (key) { return palette ? (palette[key] || style.fillColor) : style.fillColor; };
       if (drawn > this.options.pixelsAbove) {
-        this._pixels(keys.map(function (k) { return [colorOf(k), byColor[k]]; }), px, py, b);
+        var shapeOf = meta.shapes || {};
+        this._pixels(keys.map(function (k) { return [colorOf(k), byColor[k], shapeOf[k] || "circle"]; }), px, py, b);
         return;
       }
-      var twoPi = 2 * Math.PI;
+      var shapes = meta.shapes || {};
       ctx.lineWidth = style.weight;
       ctx.strokeStyle = style.color;
       keys.forEach(function (key) {
-        var list = byColor[key];
+        var list = byColor[key], shape = shapes[key] || "circle";
         ctx.fillStyle = colorOf(key);
         ctx.beginPath();
         for (var k = 0; k < list.length; k++) {
           var j = list[k];
-          ctx.moveTo(px[j] + r, py[j]);
-          ctx.arc(px[j], py[j], r, 0, twoPi);
+          shapePath(ctx, shape, px[j], py[j], r);
         }
         ctx.globalAlpha = style.fillOpacity;
         ctx.fill();
@@ -273,17 +301,25 @@
       var ctx = this._ctx, canvas = this._container, style = this.meta.style;
       var m = canvas.width / (b.max.x - b.min.x), W = canvas.width, H = canvas.height;
       var img = ctx.createImageData(W, H), data = img.data;
-      var r = this.options.radius * m, ring = Math.max(0, r - style.weight * m), reach = Math.ceil(r);
-      var offsets = [];
-      for (var dy = -reach; dy <= reach; dy++) {
-        for (var dx = -reach; dx <= reach; dx++) {
-          var d = Math.sqrt(dx * dx + dy * dy);
-          if (d <= r) { offsets.push(dx, dy, d > ring && style.weight > 0 ? 1 : 0); }
+      var r = this.options.radius * m, ring = Math.max(0, r - style.weight * m), reach = Math.ceil(1.25 * r);
+      var byShape = {};
+      function offsetsOf(shape) {
+        if (byShape[shape]) { return byShape[shape]; }
+        var offsets = [];
+        for (var dy = -reach; dy <= reach; dy++) {
+          for (var dx = -reach; dx <= reach; dx++) {
+            if (inShape(shape, dx, dy, r)) {
+              var edge = style.weight > 0 && !inShape(shape, dx, dy, ring);
+              offsets.push(dx, dy, edge ? 1 : 0);
+            }
+          }
         }
+        byShape[shape] = offsets;
+        return offsets;
       }
       var stroke = rgb(style.color);
       batches.forEach(function (batch) {
-        var fill = rgb(batch[0]), list = batch[1];
+        var fill = rgb(batch[0]), list = batch[1], offsets = offsetsOf(batch[2]);
         for (var k = 0; k < list.length; k++) {
           var cx = Math.round((px[list[k]] - b.min.x) * m), cy = Math.round((py[list[k]] - b.min.y) * m);
           for (var o = 0; o < offsets.length; o += 3) {

@@ -58,6 +58,43 @@ window.areasGeoJson = window.areasGeoJson || function (dataId, parent, styles, k
   return layer;
 };
 
+/* A point's shape (the second channel beside its colour) as a canvas path. */
+window.areasShapePath = window.areasShapePath || function (ctx, shape, x, y, r) {
+  if (shape === "square") {
+    var h = r * 0.89;
+    ctx.moveTo(x - h, y - h); ctx.lineTo(x + h, y - h); ctx.lineTo(x + h, y + h);
+    ctx.lineTo(x - h, y + h); ctx.closePath();
+  } else if (shape === "triangle") {
+    ctx.moveTo(x, y - 1.25 * r); ctx.lineTo(x + 1.15 * r, y + 0.8 * r);
+    ctx.lineTo(x - 1.15 * r, y + 0.8 * r); ctx.closePath();
+  } else if (shape === "diamond") {
+    ctx.moveTo(x, y - 1.25 * r); ctx.lineTo(x + 1.25 * r, y); ctx.lineTo(x, y + 1.25 * r);
+    ctx.lineTo(x - 1.25 * r, y); ctx.closePath();
+  } else {
+    ctx.arc(x, y, r, 0, 2 * Math.PI, false);
+  }
+};
+
+/* A circle marker drawn as options.areasShape on a canvas (a circle elsewhere);
+ * the class is made on first use, once Leaflet is there. */
+window.areasShapeMarker = window.areasShapeMarker || function (latlng, options) {
+  window.AreasShapeMarker = window.AreasShapeMarker || areasShapeMarkerClass();
+  return new window.AreasShapeMarker(latlng, options);
+};
+function areasShapeMarkerClass() { return L.CircleMarker.extend({
+  _updatePath: function () {
+    var renderer = this._renderer, shape = this.options.areasShape;
+    if (!renderer._ctx || !shape || shape === "circle") {
+      return L.CircleMarker.prototype._updatePath.call(this);
+    }
+    if (!renderer._drawing || this._empty()) { return; }
+    var ctx = renderer._ctx, p = this._point, r = Math.max(Math.round(this._radius), 1);
+    ctx.beginPath();
+    areasShapePath(ctx, shape, p.x, p.y, r);
+    renderer._fillStroke(ctx, this);
+  }
+}); }
+
 /* Firms as canvas circle markers, built from a compact array; with
  * aggregation only from zoom d.minZoom (and built the first time needed). */
 window.areasFirmPoints = window.areasFirmPoints || function (dataId, map, group) {
@@ -82,13 +119,14 @@ window.areasFirmPoints = window.areasFirmPoints || function (dataId, map, group)
   }
   function build() {
     points = L.featureGroup();
-    var col = d.colorColumn, colors = d.colors, base = d.marker;
+    var col = d.colorColumn, colors = d.colors, shapes = d.shapes || [], base = d.marker;
     for (var i = 0; i < rows.length; i++) {
       var r = rows[i];
-      L.circleMarker([r[0], r[1]], {
+      areasShapeMarker([r[0], r[1]], {
         radius: base.radius, weight: base.weight, color: base.color,
         opacity: base.opacity, fillOpacity: base.fillOpacity,
-        fillColor: colors[r[col]], areasKind: "firm", areasIndex: i
+        fillColor: colors[r[col]], areasShape: shapes[r[col]] || "circle",
+        areasKind: "firm", areasIndex: i
       }).addTo(points);
     }
     points.bindTooltip(tip, {direction: "top", offset: [0, -4], opacity: 0.95});
@@ -172,7 +210,79 @@ window.areasLegend = window.areasLegend || function (map, elementId, position) {
     return div;
   };
   legend.addTo(map);
+  // Small screens: the legend and the layer list start closed, opened on demand.
+  if (areasSmallScreen(map)) {
+    var details = document.getElementById(elementId).querySelector("details");
+    if (details) { details.open = false; }
+  }
   return legend;
+};
+
+window.areasSmallScreen = window.areasSmallScreen || function (map) {
+  var box = map.getContainer();
+  return box.clientWidth < 600 || box.clientHeight < 500;
+};
+
+/* Fit the map to bounds on opening, without animation, keeping the bounds clear of the
+ * legend and the layer list (measured after they are placed). On small screens the
+ * layer list is collapsed first (it opens from its button). */
+window.areasFitView = window.areasFitView || function (map, bounds) {
+  var box = map.getContainer();
+  if (areasSmallScreen(map)) {
+    var lists = box.querySelectorAll(".leaflet-control-layers-expanded");
+    for (var i = 0; i < lists.length; i++) {
+      lists[i].classList.remove("leaflet-control-layers-expanded");
+    }
+    map.on("click", function () {
+      var open = box.querySelectorAll(".leaflet-control-layers-expanded");
+      for (var j = 0; j < open.length; j++) { open[j].classList.remove("leaflet-control-layers-expanded"); }
+    });
+  }
+  var width = box.clientWidth, height = box.clientHeight;
+  function extent(selector) {
+    var node = box.querySelector(selector);
+    if (!node || node.offsetParent === null) { return null; }
+    var r = node.getBoundingClientRect(), b = box.getBoundingClientRect();
+    return {left: r.left - b.left, right: r.right - b.left, top: r.top - b.top, bottom: r.bottom - b.top};
+  }
+  var left = 12, right = 12, top = 12, bottom = 12;
+  var legend = extent(".areas-legend");
+  var layers = extent(".leaflet-control-layers-expanded");
+  if (legend) { left = Math.max(left, legend.right + 8); }
+  if (layers) { right = Math.max(right, width - layers.left + 8); }
+  // Keep at least 40 % of the width for the data; else pad only what is free.
+  if (width - left - right < 0.4 * width) {
+    left = Math.min(left, 0.3 * width);
+    right = Math.min(right, 0.3 * width);
+  }
+  map.fitBounds(bounds, {paddingTopLeft: [left, top], paddingBottomRight: [right, bottom],
+    animate: false});
+  return {left: left, right: right};
+};
+
+/* The background (water, boundaries, roads, railways): drawn with SVG in its own pane
+ * below the data, never interactive; its attribution goes to the attribution control. */
+window.areasBackground = window.areasBackground || function (dataId, map, group, styles, attribution) {
+  if (!map.getPane("areasBackground")) {
+    var pane = map.createPane("areasBackground");
+    pane.style.zIndex = 250;
+    pane.style.pointerEvents = "none";
+  }
+  var renderer = L.svg({pane: "areasBackground", padding: 0.5});
+  var layer = L.geoJSON(areasData(dataId), {
+    pane: "areasBackground",
+    renderer: renderer,
+    interactive: false,
+    style: function (f) { return styles[f.properties.s]; }
+  });
+  layer.addTo(group);
+  if (attribution) { areasAttribution(map, attribution); }
+  return layer;
+};
+
+/* Add a line to the map's attribution control (the text is HTML escaped in Python). */
+window.areasAttribution = window.areasAttribution || function (map, html) {
+  if (map.attributionControl && html) { map.attributionControl.addAttribution(html); }
 };
 
 // Leaflet's zoom buttons carry English titles; give them the map's language.
