@@ -8,7 +8,7 @@ what it drew. Screenshots go to the ``artifacts_dir`` folder.
 from __future__ import annotations
 
 import pytest
-from builders import XSS_NAMES, Opened, hand_summary, make_atlas  # the same fixtures
+from builders import TOOLTIPS, XSS_NAMES, Opened, hand_summary, make_atlas  # the same fixtures
 from conftest import CHROMIUM_ARGS, require_or_skip
 from playwright import sync_api
 
