@@ -377,7 +377,7 @@ def compare(summary_a: Summary, summary_b: Summary) -> pd.DataFrame:
     """
     pa, pb = summary_a.params, summary_b.params
     if pa["distance"] != pb["distance"] or (
-        pa["distance"] == "walk" and pa["detour_factor"] != pb["detour_factor"]
+        pa["distance"] in ("walk", "detour") and pa["detour_factor"] != pb["detour_factor"]
     ):
         msg = (
             f"the summaries measure transit distances differently ({_basis(pa)} vs {_basis(pb)}); "
@@ -410,6 +410,6 @@ def compare(summary_a: Summary, summary_b: Summary) -> pd.DataFrame:
 
 
 def _basis(params: Mapping[str, Any]) -> str:
-    if params["distance"] == "walk":
+    if params["distance"] in ("walk", "detour"):
         return f"walk (x{params['detour_factor']:g})"
     return "straight"
