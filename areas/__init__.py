@@ -34,6 +34,7 @@ _EXPORTS = {
     "transit_access": "analysis.transit",
     "summarize": "analysis.summary",
     "compare": "analysis.summary",
+    "station_zones": "analysis.fingerplan",
     "MapOptions": "output.maps",
     "overview_map": "output.maps",
     "district_map": "output.maps",
@@ -52,6 +53,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from areas import errors, scenario, schema
     from areas.analysis.assign import assign_districts
     from areas.analysis.bid import bid_coverage
+    from areas.analysis.fingerplan import station_zones
     from areas.analysis.rewilding import rewilded_hectares
     from areas.analysis.summary import compare, summarize
     from areas.analysis.transit.access import transit_access

@@ -70,8 +70,10 @@ def _add_distance(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--distance",
         choices=DISTANCES,
-        default="straight",
-        help="distance behind shares, bands and medians (default: straight line)",
+        default=None,
+        help="distance behind shares, bands and medians: straight, detour (straight line × "
+        "detour factor; walk is its former name) or network (walking along the network "
+        "layer); default: network when the layers have one, else straight",
     )
     parser.add_argument(
         "--thresholds",

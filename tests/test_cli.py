@@ -60,7 +60,7 @@ def test_summary_json_carries_params_and_reconciliation(capsys):
     )
     payload = json.loads(capsys.readouterr().out)
     assert payload["params"]["include"] == ["planned", "study"]
-    assert payload["params"]["distance"] == "walk"
+    assert payload["params"]["distance"] == "detour"  # "walk" is its former name
     rec = payload["reconciliation"]
     assert rec["companies_in"] == rec["assigned"] + rec["outside"] + rec["excluded"]
     shares = [

@@ -257,7 +257,8 @@ def test_refuses_a_file_as_out_dir(tmp_path):
         ),
         ({"districts": []}, "`districts` is empty"),
         ({"lang": "de"}, "`lang` must be one of en, da"),
-        ({"distance": "network"}, "`distance` must be 'straight' or 'walk'"),
+        ({"distance": "network"}, "needs a walking network"),
+        ({"distance": "manhattan"}, "`distance` must be 'straight' or 'detour'"),
         ({"thresholds_m": (600, -1)}, "`thresholds_m` must be positive"),
         ({"as_of": "next week"}, "`as_of` must be a date"),
         ({"include": ("withdrawn",)}, "`include` takes statuses"),
@@ -340,6 +341,13 @@ def test_tiny_report_tables_by_hand(tiny_report):
     assert float(firms["c1"]["easting_m"]) == X0 + 100
 
 
+def counts_rail(report):
+    """The rail stops in service of a report, from its own stops layer."""
+    stops = pyogrio.read_dataframe(report.out_dir / "results.gpkg", layer="stops_in_service")
+    rail = ("s_train", "metro", "light_rail", "regional_rail")
+    return stops.loc[stops["mode"].isin(rail), "stop_id"].tolist()
+
+
 def test_tiny_report_geopackage(tiny_report):
     path = tiny_report.out_dir / "results.gpkg"
     counts = {
@@ -353,7 +361,12 @@ def test_tiny_report_geopackage(tiny_report):
         "stops_in_service": 3,
         "active_bids": 1,
         "rewilding_plots": 2,
+        # no network: the zones are the 600 m and 1,200 m circles of the two rail stops
+        "station_zones": 2 * len(set(counts_rail(tiny_report))),
+        "station_circles": 2 * len(set(counts_rail(tiny_report))),
     }
+    zones = pyogrio.read_dataframe(path, layer="station_zones")
+    assert set(zones["basis"]) == {"straight"} and set(zones["band_m"]) == {600.0, 1200.0}
     for name in counts:
         assert pyogrio.read_info(path, layer=name)["crs"] == CRS
     districts = pyogrio.read_dataframe(path, layer="districts")
@@ -379,8 +392,10 @@ def test_tiny_report_provenance(tiny_report):
         "rewilding",
         "stops",
         "companies",
+        "network",
     ]
     assert prov["inputs"][4]["features_in_layer"] == 5
+    assert prov["inputs"][5]["features_in_layer"] == 0
     assert prov["run_time_s"] >= 0
 
 
@@ -582,11 +597,13 @@ def test_bundled_geopackage_with_gdal_cli(bundled_report):
         "stops_in_service",
         "active_bids",
         "rewilding_plots",
+        "station_zones",
+        "station_circles",
     }
     assert {k: int(v) for k, v in layers.items()} == expected
     assert expected["districts"] == 8
     assert expected["companies"] == len(_csv_rows(bundled_report.out_dir / "companies.csv"))
-    assert run.stdout.count('ID["EPSG",25832]]') == 5  # every layer's CRS
+    assert run.stdout.count('ID["EPSG",25832]]') == 7  # every layer's CRS
     geometry = dict(re.findall(r"Layer name: (\w+)\nGeometry: ([\w ]+)\n", run.stdout))
     assert geometry["districts"] == "Multi Polygon" and geometry["companies"] == "Point"
 

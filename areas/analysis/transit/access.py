@@ -155,6 +155,8 @@ def _network_basis(network: object, snap_limit_m: float | None) -> Network:
         raise ConfigError(msg)
     if isinstance(network, Network):
         return network
+    if callable(network):  # a builder, e.g. Atlas.walking_network: build only when used
+        network = network()
     limit = NETWORK_SNAP_LIMIT_M if snap_limit_m is None else snap_limit_m
     return Network(network, snap_limit_m=limit)
 
@@ -596,8 +598,8 @@ def _frame(
     data["fingerplan_m"] = fp_d
     data["fingerplan_band"] = _band(fp_d, firm_ok)
     data["circle_only_core"] = (straight_fp <= CORE_AREA_M) & ~(fp_d <= CORE_AREA_M)
-    if "office_floor_area_m2" in companies.columns:
-        floor = numeric_column(companies, "office_floor_area_m2")
+    floor = numeric_column(companies, "office_floor_area_m2")
+    if not np.isnan(floor).all():  # the column is there and holds a value
         flag = (floor > LARGE_OFFICE_M2) & ~(fp_d <= CORE_AREA_M) & firm_ok
         data["large_office_outside_core"] = pd.arrays.BooleanArray(flag, np.isnan(floor))
     if "employees" in companies.columns and companies["employees"].dtype == "Int64":

@@ -110,7 +110,10 @@ def _per_district(
     out["circle_only_core_companies"] = np.bincount(
         c, weights=gap.astype(float), minlength=n
     ).astype(np.int64)
-    if "large_office_outside_core" in own.columns:
+    if (
+        "large_office_outside_core" in own.columns
+        and own["large_office_outside_core"].notna().any()
+    ):
         flag = own["large_office_outside_core"].to_numpy(dtype=bool, na_value=False)[keep]
         out["large_offices_outside_core"] = np.bincount(
             c, weights=flag.astype(float), minlength=n

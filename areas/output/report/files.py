@@ -16,6 +16,8 @@ GPKG_LAYERS = {
     "stops_in_service": "Point",
     "active_bids": "MultiPolygon",
     "rewilding_plots": "MultiPolygon",
+    "station_zones": "MultiPolygon",
+    "station_circles": "MultiPolygon",
 }
 
 
@@ -96,10 +98,13 @@ def result_layers(ctx: ReportContext, table: pd.DataFrame) -> dict:
         bids = bids[bids.intersects(area)]
         plots = plots[plots.intersects(area)]
     plots["area_ha"] = plots.geometry.area / 10_000
+    zones, circles = ctx.station_zones()
     return {
         "districts": districts,
         "companies": companies,
         "stops_in_service": stops,
         "active_bids": bids,
         "rewilding_plots": plots,
+        "station_zones": zones,
+        "station_circles": circles,
     }

@@ -282,7 +282,10 @@ def transit_section(ctx: ReportContext, d: str, slug: str) -> dict:
         band_rows,
         caption=ctx.L("bands_caption"),
     )
-    dcol = "rail_walk_m" if ctx.distance == "walk" else "rail_distance_m"
+    suffix = {"detour": "walk_m", "walk": "walk_m", "network": "network_m"}.get(
+        ctx.distance, "distance_m"
+    )
+    dcol = f"rail_{suffix}"
     if dcol in firms.columns:
         dist = pd.to_numeric(firms[dcol], errors="coerce")
         far = firms.assign(_d=dist)
@@ -300,7 +303,7 @@ def transit_section(ctx: ReportContext, d: str, slug: str) -> dict:
             "nearest_rail_mode",
             dcol,
             "nearest_bus_name",
-            "bus_walk_m" if ctx.distance == "walk" else "bus_distance_m",
+            f"bus_{suffix}",
         ],
         lang,
     )
