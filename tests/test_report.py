@@ -342,7 +342,7 @@ def test_tiny_report_tables_by_hand(tiny_report):
 
 
 def counts_rail(report):
-    """The rail stops in service of a report, from its own stops layer."""
+    """Return the rail stops in service of a report, from its own stops layer."""
     stops = pyogrio.read_dataframe(report.out_dir / "results.gpkg", layer="stops_in_service")
     rail = ("s_train", "metro", "light_rail", "regional_rail")
     return stops.loc[stops["mode"].isin(rail), "stop_id"].tolist()

@@ -104,7 +104,9 @@ def _circles(stations: gpd.GeoDataFrame, bands: list[float], divide: float, basi
         for b in bands:
             rows["station_id"].append(sid)
             rows["band_m"].append(b)
-            rows["geometry"].append(shapely.union_all(shapely.buffer(pts, b / divide, quad_segs=64)))
+            rows["geometry"].append(
+                shapely.union_all(shapely.buffer(pts, b / divide, quad_segs=64))
+            )
     return _frame(stations, rows, basis)
 
 
