@@ -12,6 +12,7 @@ announced with :class:`AreasRepairWarning`, whose message lists the ids.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 
 __all__ = [
@@ -34,10 +35,65 @@ __all__ = [
     "AreasWarning",
     "AreasRepairWarning",
     "format_ids",
+    "printable",
+    "shown",
 ]
 
 #: How many ids an error message lists before it says "and N more".
 MAX_IDS_IN_MESSAGE = 10
+
+
+#: Unicode categories printed escaped: controls, format characters (bidi overrides,
+#: zero-width), line and paragraph separators, private use and lone surrogates.
+_ESCAPED_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Co", "Cs"})
+#: How many characters of one value a message shows.
+MAX_TEXT_IN_MESSAGE = 200
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def printable(text: object) -> str:
+    r"""Return ``text`` with every control or invisible format character escaped.
+
+    Terminal escape sequences (``ESC [ ... m``, the one-byte CSI ``\x9b``),
+    carriage returns, newlines, tabs, bidirectional overrides and zero-width
+    characters in an id, a value, a file name or any message are shown as
+    ``\x1b``, ``\x0a``, ``\u202e``: they can neither change the terminal nor
+    hide or reorder text. Every message of the toolkit is passed through this
+    function; everything else is left as it is (æ, ø, å, ``[udkast]``, quotes).
+
+    Examples
+    --------
+    >>> printable("Lokalplan 123 [udkast]")
+    'Lokalplan 123 [udkast]'
+    >>> print(printable("s1\x1b[2J\u202egnp.exe"))
+    s1\x1b[2J\u202egnp.exe
+    """
+    s = str(text)
+    if s.isprintable():
+        return s
+    return "".join(_escape(c) if unicodedata.category(c) in _ESCAPED_CATEGORIES else c for c in s)
+
+
+def shown(value: object, limit: int = MAX_TEXT_IN_MESSAGE) -> str:
+    """Return one value as a message quotes it: escaped, in quotes, cut at ``limit`` characters.
+
+    Examples
+    --------
+    >>> shown("december"), shown("x" * 300, limit=5)
+    ("'december'", "'xxxxx…' (300 characters)")
+    """
+    if not isinstance(value, str):
+        return printable(repr(value))[: limit + 20]
+    text = printable(value)
+    if len(text) > limit:
+        return f"'{text[:limit]}…' ({len(value):,} characters)"
+    return f"'{text}'"
 
 
 def format_ids(ids: Iterable[object], limit: int = MAX_IDS_IN_MESSAGE) -> str:
@@ -57,11 +113,15 @@ def format_ids(ids: Iterable[object], limit: int = MAX_IDS_IN_MESSAGE) -> str:
     >>> format_ids(range(12), limit=3)
     '0, 1, 2 and 9 more'
     """
-    texts = [str(i) for i in ids]
+    texts = [_cut(printable(i)) for i in ids]
     shown = ", ".join(texts[:limit])
     if len(texts) > limit:
         shown += f" and {len(texts) - limit} more"
     return shown
+
+
+def _cut(text: str, limit: int = MAX_TEXT_IN_MESSAGE) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
 
 
 class AreasError(Exception):
@@ -128,7 +188,7 @@ class AreasError(Exception):
         if self.layer:
             where.append(f"layer `{self.layer}`")
         prefix = f"{', '.join(where)}: " if where else ""
-        return prefix + self.message
+        return printable(prefix + self.message)
 
 
 class LayerError(AreasError, ValueError):

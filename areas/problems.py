@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from areas import errors as _errors
-from areas.errors import AreasError, AreasRepairWarning
+from areas.errors import AreasError, AreasRepairWarning, printable
 
 __all__ = ["Problem", "Collector", "Severity"]
 
@@ -85,13 +85,16 @@ class Problem:
         if self.layer and self.layer != self.kind:
             where.append(f"layer `{self.layer}`")
         head = f"{self.severity.upper()} {self.code}" + (f" {' '.join(where)}" if where else "")
-        text = f"{head}: {self.message}"
+        text = printable(f"{head}: {self.message}")
         if self.fix:
-            text += f"\n    Fix: {self.fix}"
+            text += f"\n    Fix: {printable(self.fix)}"
         return text
 
     def text(self) -> str:
-        """Return the message followed by the fix, as an error message says it."""
+        """Return the message followed by the fix, as an error message says it.
+
+        Printed through :func:`areas.errors.printable`, as every message is.
+        """
         return self.message + (f" Fix: {self.fix}" if self.fix else "")
 
     def to_dict(self) -> dict[str, Any]:

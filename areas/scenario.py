@@ -53,17 +53,9 @@ def resolve_as_of(as_of: object = None) -> pd.Timestamp:
     """
     if as_of is None:
         return pd.Timestamp(dt.date.today())
-    try:
-        ts = pd.Timestamp(as_of)
-    except (ValueError, TypeError) as exc:
-        msg = f"`as_of` must be a date such as 2025-10-26, got {as_of!r}"
-        raise ConfigError(msg) from exc
-    if ts is pd.NaT:
-        msg = f"`as_of` must be a date such as 2025-10-26, got {as_of!r}"
-        raise ConfigError(msg)
-    if ts.tzinfo is not None:
-        ts = ts.tz_localize(None)
-    return ts.normalize()
+    from areas.dates import resolve_date  # the one date parser: day first
+
+    return resolve_date(as_of, "as_of")
 
 
 def resolve_include(include: Iterable[str] | str | None = ()) -> tuple[str, ...]:

@@ -94,7 +94,10 @@ KINDS: dict[str, LayerKind] = {
         id_column="district_id",
         geometry="polygon",
         required=("district_id", "name", "municipality", "status"),
-        optional=("kind", "source"),
+        # priority and adopted decide which district a firm in an overlap belongs to
+        optional=("kind", "source", "priority", "adopted"),
+        dates=("adopted",),
+        integers=("priority",),
         values={"status": STATUSES},
     ),
     "bids": LayerKind(
@@ -121,7 +124,14 @@ KINDS: dict[str, LayerKind] = {
         id_column="stop_id",
         geometry="point",
         required=("stop_id", "name", "mode", "status"),
-        optional=("opens", "line", "municipality", "fingerplan_station"),
+        optional=(
+            "opens",
+            "line",
+            "municipality",
+            "gtfs_stop_id",
+            "position_source",
+            "fingerplan_station",
+        ),
         dates=("opens",),
         booleans=("fingerplan_station",),
         values={"mode": MODES, "status": STATUSES},

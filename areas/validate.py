@@ -6,8 +6,10 @@ its own and collects everything it finds into a :class:`ValidationReport`:
 errors (the layer cannot be used as it is) and warnings (repairs, excluded
 features, guessed encodings). It also notes, without counting them as
 problems, what the analyses resolve by rule: rewilding plots that overlap
-(each overlap is counted once) and firms on a boundary shared by districts
-(placed by the shared-boundary rule). When there are no errors the report
+(each overlap is counted once), firms on a boundary shared by districts
+(placed by the shared-boundary rule), districts that overlap (with the overlap
+in hectares and the rule that places a firm in it) and a stops layer without
+bus stops (see :mod:`areas.load.logic`). When there are no errors the report
 also holds the loaded :class:`~areas.atlas.Atlas`.
 
 On the command line, ``areas validate SOURCE`` prints :meth:`ValidationReport.to_text`
@@ -36,6 +38,7 @@ from typing import Any
 
 from areas.analysis.notes import cross_notes
 from areas.atlas import Atlas, LayerSource
+from areas.errors import printable
 from areas.load.pipeline import collect
 from areas.problems import Problem
 from areas.schema import KIND_NAMES
@@ -114,14 +117,15 @@ class ValidationReport:
                 lines.append(f"  {kind:<10} {counts}  {where}{tail}")
         n_err, n_warn = len(self.errors), len(self.warnings)
         for problem in [*self.problems, *self.notes]:
-            lines.append(str(problem))
+            lines.extend(str(problem).split("\n"))  # the message, then its fix
         verdict = "usable" if self.ok else "NOT usable"
         errors = f"{n_err} error{'s' if n_err != 1 else ''}"
         warned = f"{n_warn} warning{'s' if n_warn != 1 else ''}"
         n_notes = len(self.notes)
         noted = f", {n_notes} note{'s' if n_notes != 1 else ''}" if n_notes else ""
         lines.append(f"{errors}, {warned}{noted}: the data is {verdict}")
-        return "\n".join(lines)
+        # every line escaped: a file name or id cannot drive the terminal
+        return "\n".join(printable(line) for line in lines)
 
     def __str__(self) -> str:
         return self.to_text()
@@ -184,8 +188,12 @@ def validate(
     )
     found = collect(source, config=config, crs=crs, fallback=fallback, strict=False)
     report = ValidationReport(
-        source=found.origin or label, problems=found.problems, sources=found.sources
+        source=found.origin or label,
+        problems=[p for p in found.problems if p.severity != "info"],
+        sources=found.sources,
     )
+    layer_infos = [p for p in found.problems if p.severity == "info"]
+    report.notes.extend(layer_infos)  # recorded in the layers' notes by the loader
     if report.ok and found.complete:
         for note in cross_notes(found.layers, report.sources):
             report.notes.append(note)

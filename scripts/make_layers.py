@@ -32,10 +32,20 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+import numpy as np
 import shapely
 from pyproj import Transformer
 from shapely.geometry import MultiPolygon, Point, Polygon, box
 from shapely.geometry.polygon import orient
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import reference_layers as ref_layers  # noqa: E402
+from reference_layers import (  # noqa: E402
+    DEFAULT_REFERENCE,
+    check_reference,
+    erhverv_polygon_at,
+    simplified_outline,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = REPO / "layers"
@@ -273,54 +283,17 @@ TAARNFALKEVEJ_XY = [
     (718230.18, 6169531.44),
 ]
 
-#: Hersted Industripark, digitised approximately (EPSG:25832). The eastern edge follows
-#: Nordre Ringvej (Ring 3) at the Albertslund–Glostrup boundary; the western edge is
-#: moved by :func:`hersted_outline` until the area is the strategy's 158 ha.
-HERSTED_XY = [
-    (711980.0, 6176400.0),
-    (712560.0, 6176420.0),
-    (713150.0, 6176400.0),
-    (713455.0, 6176330.0),
-    (713420.0, 6175250.0),
-    (713380.0, 6175170.0),
-    (712840.0, 6175380.0),
-    (712300.0, 6175360.0),
-    (711960.0, 6175420.0),
-    (711930.0, 6175900.0),
-]
-#: Indices of the western-edge vertices that are shifted to calibrate the area.
-HERSTED_WEST = (0, 8, 9)
+#: The Albertslund districts are GeoFA business land-use polygons (``Erhverv``), each
+#: found by a point inside it (EPSG:25832) and simplified with a 1 m tolerance. Published
+#: area beside the GeoFA polygon's own ``area_ha``.
+ALBERTSLUND_GEOFA = {
+    # district id: (x, y inside the polygon, published area in ha or None)
+    "hersted-industripark": (712867.0, 6175827.0, 158.0),
+    "vaerkstedskvarteret": (710129.0, 6173622.0, None),
+    "roede-vejmoelle": (711550.0, 6173934.0, None),
+    "albertslund-centrum": (710976.0, 6172943.0, None),
+}
 HERSTED_HA = 158.0
-
-#: Albertslund Centrum: the retail centre just south of the S-train station.
-CENTRUM_XY = [
-    (710840.0, 6173115.0),
-    (711150.0, 6173120.0),
-    (711190.0, 6172990.0),
-    (711140.0, 6172860.0),
-    (710880.0, 6172850.0),
-    (710820.0, 6172960.0),
-]
-#: Værkstedskvarteret: west of the station between the railway and Roskildevej.
-VAERKSTED_XY = [
-    (710180.0, 6173180.0),
-    (710700.0, 6173230.0),
-    (710760.0, 6173420.0),
-    (710620.0, 6173560.0),
-    (710200.0, 6173520.0),
-    (710120.0, 6173360.0),
-]
-#: Røde Vejrmølle Industrikvarter, Albertslund part: the municipality's eastern corner
-#: against Glostrup and Brøndby, from where the larger business area runs south.
-ROEDE_VEJRMOELLE_XY = [
-    (711300.0, 6173240.0),
-    (711560.0, 6173260.0),
-    (712000.0, 6173440.0),
-    (712010.0, 6173800.0),
-    (711800.0, 6174150.0),
-    (711560.0, 6173900.0),
-    (711330.0, 6173600.0),
-]
 
 #: Hersted BIDs: the 2019 BID covers the east (by the light-rail stop), the 2020 BID the
 #: south-west; they overlap in a strip and leave the north-west corner outside any BID.
@@ -342,19 +315,6 @@ HOLMENE_ISLANDS = [
 #: Smallest channel between two islands.
 HOLMENE_CHANNEL_M = 60.0
 HOLMENE_HA = 320.0
-
-
-def hersted_outline() -> Polygon:
-    """Hersted Industripark with the western edge moved to make exactly 158 ha."""
-
-    def shifted(dx: float) -> list[tuple[float, float]]:
-        return [(x + dx, y) if i in HERSTED_WEST else (x, y) for i, (x, y) in enumerate(HERSTED_XY)]
-
-    target = HERSTED_HA * 10_000.0
-    a0 = shoelace(shifted(0.0))
-    a1 = shoelace(shifted(1.0))
-    dx = round((target - a0) / (a1 - a0), DECIMALS)  # area is linear in dx
-    return Polygon(shifted(dx))
 
 
 def holmene_outline(stream: Stream) -> MultiPolygon:
@@ -408,8 +368,17 @@ def with_cut_vertices(poly: Polygon, cuts: Sequence) -> Polygon:
     return Polygon(out)
 
 
-def make_districts(stream: Stream) -> list[dict]:
-    """Return the district features (properties + shapely geometry)."""
+def make_districts(stream: Stream, erhverv) -> list[dict]:
+    """Return the district features (properties + shapely geometry).
+
+    ``erhverv`` is GeoFA's business land use (EPSG:25832), from which the four
+    Albertslund outlines are taken.
+    """
+
+    def geofa(did: str) -> Polygon:
+        x, y, _ = ALBERTSLUND_GEOFA[did]
+        return simplified_outline(erhverv_polygon_at(erhverv, x, y))
+
     avedoere = Polygon([utm(lat, lon) for lat, lon in AVEDOERE_HOLME_LATLON])
     strategy = "Albertslund Kommune, Erhvervsstrategi 2019–2024"
     rows = [
@@ -419,10 +388,10 @@ def make_districts(stream: Stream) -> list[dict]:
             municipality="Albertslund",
             status="existing",
             kind="industrial_park",
-            source=f"{strategy} (158 ha); outline digitised approximately, eastern edge at "
-            "Nordre Ringvej (Ring 3), area calibrated to 158 ha",
+            source=f"{strategy} (158 ha); outline = the GeoFA business land-use polygon "
+            "north-east of the town (157.6 ha), simplified",
             geometry=with_cut_vertices(
-                hersted_outline(),
+                geofa("hersted-industripark"),
                 [HERSTED_BID_EAST.exterior, HERSTED_BID_WEST.exterior],
             ),
         ),
@@ -432,9 +401,10 @@ def make_districts(stream: Stream) -> list[dict]:
             municipality="Albertslund",
             status="existing",
             kind="crafts_and_workshops",
-            source=f"{strategy} (about 50 firms, near the S-train station and Roskildevej); "
-            "outline digitised approximately",
-            geometry=Polygon(VAERKSTED_XY),
+            source=f"{strategy} (about 50 firms, near the S-train station, direct access to "
+            "Roskildevej, about 1 km to the motorway); outline = the GeoFA business land-use "
+            "polygon west of Albertslund station, simplified",
+            geometry=geofa("vaerkstedskvarteret"),
         ),
         dict(
             district_id="roede-vejmoelle",
@@ -443,8 +413,9 @@ def make_districts(stream: Stream) -> list[dict]:
             status="existing",
             kind="industrial",
             source=f"{strategy} (the Albertslund part of a business area continuing into "
-            "Glostrup, Brøndby and Vallensbæk); outline digitised approximately",
-            geometry=Polygon(ROEDE_VEJRMOELLE_XY),
+            "Glostrup, Brøndby and Vallensbæk); outline = the GeoFA business land-use polygon "
+            "east of Albertslund station, simplified",
+            geometry=geofa("roede-vejmoelle"),
         ),
         dict(
             district_id="albertslund-centrum",
@@ -452,9 +423,9 @@ def make_districts(stream: Stream) -> list[dict]:
             municipality="Albertslund",
             status="existing",
             kind="retail_centre",
-            source=f"{strategy} (retail centre next to the S-train station); outline "
-            "digitised approximately",
-            geometry=Polygon(CENTRUM_XY),
+            source=f"{strategy} (retail centre next to the S-train station); outline = the "
+            "GeoFA business land-use polygon south of the station, simplified",
+            geometry=geofa("albertslund-centrum"),
         ),
         dict(
             district_id="avedoere-holme",
@@ -500,8 +471,26 @@ def make_districts(stream: Stream) -> list[dict]:
         ),
     ]
     for row in rows:
-        row["geometry"] = rounded(row["geometry"])
+        row["geometry"] = self_clip_safe(rounded(row["geometry"]))
     return rows
+
+
+def self_clip_safe(geom):
+    """Start the ring where clipping the polygon by itself does not grow its area.
+
+    A BID that is the whole district is clipped to the district by the analyses;
+    in floating point that area can come out a few 1e-10 m² larger than the
+    district's, a share of 1.0000000000000009. Rotating the ring's first vertex
+    (the same polygon) avoids it; the first rotation that does is used.
+    """
+    if geom.geom_type != "Polygon" or geom.interiors:
+        return geom
+    ring = list(geom.exterior.coords)[:-1]
+    for k in range(len(ring)):
+        cand = Polygon(ring[k:] + ring[:k])
+        if shapely.intersection(cand, cand).area <= cand.area:
+            return cand
+    return geom  # pragma: no cover - some rotation always works in practice
 
 
 # --------------------------------------------------------------------------
@@ -575,66 +564,78 @@ def make_bids(districts: dict[str, Polygon]) -> list[dict]:
 
 LIGHT_RAIL = "Hovedstadens Letbane"
 STAGE1_OPENS = "2025-10-26"
-#: Stage 2 was due in summer 2026; no opening is confirmed in the sources checked
-#: (2026-11), so the stops carry status ``planned`` and no ``opens`` date. Set a date
-#: here once the opening is confirmed.
-STAGE2_OPENS: str | None = None
+#: Stage 2 (Rødovre Nord – Lundtofte) was due in summer 2026; the Rejseplanen GTFS feed
+#: valid 2026-08-10 → 2026-11-04 lists all 29 stops, so the whole line is in the
+#: timetable within that period. No source gives the opening day: ``opens`` is the
+#: last day of that feed, the latest date by which the stops are certainly served
+#: (an "in service by" date, as for the 500S stops).
+STAGE2_OPENS: str | None = "2026-11-04"
 STAGE2_NOTE = (
-    "stage 2 (Rødovre Nord – Lundtofte); due summer 2026, opening not confirmed "
-    "in the sources checked 2026-11"
+    "stage 2 (Rødovre Nord – Lundtofte); due summer 2026; listed in the Rejseplanen "
+    "GTFS feed valid 2026-08-10 – 2026-11-04, so in service by 2026-11-04 at the latest "
+    "(opening day not published)"
 )
 STAGE1_NOTE = "stage 1 (Ishøj – Rødovre Nord), opened 2025-10-26"
+FEED = "Rejseplanen GTFS (feed valid 2026-08-10 – 2026-11-04)"
+FEED_SOURCE = f"{FEED}, stop position as published"
 
-#: S-train stations (lat, lon) exactly as in the domain facts.
+#: S-train stations: name, Rejseplanen stop id, municipality, line.
 S_TRAIN = [
-    ("Albertslund st.", 55.658276, 12.354578, "Albertslund", "S-tog (Høje Taastrup-banen)"),
-    ("Glostrup st.", 55.663012, 12.397470, "Glostrup", "S-tog (Høje Taastrup-banen)"),
-    ("Brøndbyøster st.", 55.665104, 12.441745, "Brøndby", "S-tog (Høje Taastrup-banen)"),
-    ("Rødovre st.", 55.664694, 12.459454, "Hvidovre", "S-tog (Høje Taastrup-banen)"),
-    ("Hvidovre st.", 55.664437, 12.474516, "Hvidovre", "S-tog (Høje Taastrup-banen)"),
-    ("Åmarken st.", 55.639827, 12.499902, "Hvidovre", "S-tog (Køge Bugt-banen)"),
-    ("Friheden st.", 55.629102, 12.482126, "Hvidovre", "S-tog (Køge Bugt-banen)"),
-    ("Avedøre st.", 55.625783, 12.456323, "Hvidovre", "S-tog (Køge Bugt-banen)"),
-    ("Brøndby Strand st.", 55.621069, 12.421133, "Brøndby", "S-tog (Køge Bugt-banen)"),
-    ("Vallensbæk st.", 55.623306, 12.386754, "Vallensbæk", "S-tog (Køge Bugt-banen)"),
-    ("Ishøj st.", 55.613349, 12.357901, "Ishøj", "S-tog (Køge Bugt-banen)"),
-    ("Ny Ellebjerg st.", 55.652303, 12.517284, "København", "S-tog (Køge Bugt-banen, Ringbanen)"),
+    ("Albertslund st.", "8600621", "Albertslund", "S-tog (Høje Taastrup-banen)"),
+    ("Glostrup st.", "8600622", "Glostrup", "S-tog (Høje Taastrup-banen)"),
+    ("Brøndbyøster st.", "8600679", "Brøndby", "S-tog (Høje Taastrup-banen)"),
+    ("Rødovre st.", "8600680", "Hvidovre", "S-tog (Høje Taastrup-banen)"),
+    ("Hvidovre st.", "8600600", "Hvidovre", "S-tog (Høje Taastrup-banen)"),
+    ("Åmarken st.", "8600763", "Hvidovre", "S-tog (Køge Bugt-banen)"),
+    ("Friheden st.", "8600764", "Hvidovre", "S-tog (Køge Bugt-banen)"),
+    ("Avedøre st.", "8600765", "Hvidovre", "S-tog (Køge Bugt-banen)"),
+    ("Brøndby Strand st.", "8600766", "Brøndby", "S-tog (Køge Bugt-banen)"),
+    ("Vallensbæk st.", "8600767", "Vallensbæk", "S-tog (Køge Bugt-banen)"),
+    ("Ishøj st.", "8600768", "Ishøj", "S-tog (Køge Bugt-banen)"),
+    ("København Syd st.", "8600783", "København", "S-tog (Køge Bugt-banen, Ringbanen)"),
 ]
+S_TRAIN_NOTES = {
+    "København Syd st.": "formerly Ny Ellebjerg st.; named København Syd in the Rejseplanen feed",
+    "Rødovre st.": "lies inside Hvidovre Kommune",
+}
 
-#: The 29 light-rail stations north to south. Position: ("ll", lat, lon) read off a map,
-#: ("xy", x, y) in EPSG:25832, or ("s", S-train name, distance m, bearing deg) for the
-#: interchange stops whose distance to the S-train station is published.
+#: The 29 light-rail stations north to south: name, municipality, stage, Rejseplanen id.
+#: The feed names 8603428 "Akademivej - DTU" like 8603427; by its position (between
+#: Akademivej and Rævehøjvej, in the operator's order) it is Anker Engelunds Vej – DTU.
 LIGHT_RAIL_STATIONS = [
-    ("Lundtofte", "Lyngby-Taarbæk", 2, ("ll", 55.7962, 12.5237)),
-    ("Rævehøjvej", "Lyngby-Taarbæk", 2, ("ll", 55.7913, 12.5238)),
-    ("Anker Engelunds Vej – DTU", "Lyngby-Taarbæk", 2, ("ll", 55.7866, 12.5232)),
-    ("Akademivej – DTU", "Lyngby-Taarbæk", 2, ("ll", 55.7820, 12.5214)),
-    ("Fortunbyen", "Lyngby-Taarbæk", 2, ("ll", 55.7768, 12.5210)),
-    ("Lyngby Centrum", "Lyngby-Taarbæk", 2, ("ll", 55.7712, 12.5108)),
-    ("Lyngby st.", "Lyngby-Taarbæk", 2, ("ll", 55.7686, 12.5052)),
-    ("Gammelmosevej", "Gladsaxe", 2, ("ll", 55.7583, 12.4975)),
-    ("Buddinge st.", "Gladsaxe", 2, ("ll", 55.7480, 12.4944)),
-    ("Gladsaxe Rådhus", "Gladsaxe", 2, ("ll", 55.7390, 12.4905)),
-    ("Gladsaxevej", "Gladsaxe", 2, ("ll", 55.7335, 12.4820)),
-    ("Gladsaxe Trafikplads", "Gladsaxe", 2, ("ll", 55.7290, 12.4700)),
-    ("Dynamovej", "Gladsaxe", 2, ("ll", 55.7270, 12.4585)),
-    ("Herlev Hospital", "Herlev", 2, ("xy", 716090.0, 6181425.0)),
-    ("Herlev Bymidte", "Herlev", 2, ("xy", 716220.0, 6180800.0)),
-    ("Herlev st.", "Herlev", 2, ("xy", 716275.0, 6180136.0)),
-    ("Herlev Syd", "Herlev", 2, ("xy", 716020.0, 6179650.0)),
-    ("Rødovre Nord", "Rødovre", 1, ("xy", 715620.0, 6178700.0)),
-    ("Glostrup Ejby", "Glostrup", 1, ("xy", 714480.0, 6177300.0)),
-    ("Glostrup Nord (– Hersted)", "Glostrup", 1, ("xy", 713478.0, 6175760.0)),
-    ("Glostrup Hospital – Rigshospitalet", "Glostrup", 1, ("xy", 713540.0, 6174650.0)),
-    ("Glostrup st.", "Glostrup", 1, ("s", "Glostrup st.", 181.0, 110.0)),
-    ("Kirkebjerg", "Brøndby", 1, ("xy", 713760.0, 6172650.0)),
-    ("Brøndbyvester", "Brøndby", 1, ("xy", 713640.0, 6171500.0)),
-    ("Delta Park", "Vallensbæk", 1, ("xy", 713280.0, 6170330.0)),
-    ("Vallensbæk st.", "Vallensbæk", 1, ("s", "Vallensbæk st.", 137.0, 45.0)),
-    ("Strandhaven", "Vallensbæk", 1, ("xy", 712760.0, 6168880.0)),
-    ("Ishøj Strand – Arken", "Ishøj", 1, ("xy", 712150.0, 6168520.0)),
-    ("Ishøj st.", "Ishøj", 1, ("s", "Ishøj st.", 80.0, 90.0)),
+    ("Lundtofte", "Lyngby-Taarbæk", 2, "8603430"),
+    ("Rævehøjvej", "Lyngby-Taarbæk", 2, "8603429"),
+    ("Anker Engelunds Vej – DTU", "Lyngby-Taarbæk", 2, "8603428"),
+    ("Akademivej – DTU", "Lyngby-Taarbæk", 2, "8603427"),
+    ("Fortunbyen", "Lyngby-Taarbæk", 2, "8603425"),
+    ("Lyngby Centrum", "Lyngby-Taarbæk", 2, "8603424"),
+    ("Lyngby st.", "Lyngby-Taarbæk", 2, "8603423"),
+    ("Gammelmosevej", "Gladsaxe", 2, "8603422"),
+    ("Buddinge st.", "Gladsaxe", 2, "8603421"),
+    ("Gladsaxe Rådhus", "Gladsaxe", 2, "8603420"),
+    ("Gladsaxevej", "Gladsaxe", 2, "8603419"),
+    ("Gladsaxe Trafikplads", "Gladsaxe", 2, "8603418"),
+    ("Dynamovej", "Gladsaxe", 2, "8603417"),
+    ("Herlev Hospital", "Herlev", 2, "8603416"),
+    ("Herlev Bymidte", "Herlev", 2, "8603415"),
+    ("Herlev st.", "Herlev", 2, "8603414"),
+    ("Herlev Syd", "Herlev", 2, "8603413"),
+    ("Rødovre Nord", "Rødovre", 1, "8603412"),
+    ("Glostrup Ejby", "Glostrup", 1, "8603411"),
+    ("Glostrup Nord (– Hersted)", "Glostrup", 1, "8603410"),
+    ("Glostrup Hospital – Rigshospitalet", "Glostrup", 1, "8603409"),
+    ("Glostrup st.", "Glostrup", 1, "8603408"),
+    ("Kirkebjerg", "Brøndby", 1, "8603407"),
+    ("Brøndbyvester", "Brøndby", 1, "8603406"),
+    ("Delta Park", "Vallensbæk", 1, "8603405"),
+    ("Vallensbæk st.", "Vallensbæk", 1, "8603404"),
+    ("Strandhaven", "Vallensbæk", 1, "8603403"),
+    ("Ishøj Strand – Arken", "Ishøj", 1, "8603402"),
+    ("Ishøj st.", "Ishøj", 1, "8603401"),
 ]
+NAME_SLIP = {"8603428": "Anker Engelunds Vej – DTU"}
+#: Light-rail stop -> S-train station it shares a name with (interchange).
+INTERCHANGES = {"Glostrup st.": "8600622", "Vallensbæk st.": "8600767", "Ishøj st.": "8600768"}
 
 METRO_LINE = "Metro Ny Ellebjerg – Hvidovre Hospital – Rødovre (forundersøgelse)"
 #: Hvidovre Hospital: representative point of Lokalplan 229 "Hvidovre Hospital".
@@ -654,7 +655,7 @@ METRO_STUDY = [
     (
         "Rødovre st.",
         "Hvidovre",
-        ("s", "Rødovre st.", 60.0, 180.0),
+        ("s", "8600680", 60.0, 180.0),
         "studied alignment; no fixed station site; beside the S-train station",
     ),
 ]
@@ -817,39 +818,59 @@ def _offset(x: float, y: float, distance_m: float, bearing_deg: float) -> tuple[
     return (x + distance_m * math.sin(b), y + distance_m * math.cos(b))
 
 
-def make_stops() -> list[dict]:
-    """Return the stop features."""
-    s_xy = {name: utm(lat, lon) for name, lat, lon, _, _ in S_TRAIN}
+#: Where the metro study sites come from.
+METRO_SOURCE = {
+    "Hvidovre Hospital": "approximate: representative point of Lokalplan 229 (no station site "
+    "fixed)",
+    "Rødovre Centrum": "approximate: read off a map (no station site fixed)",
+    "Rødovre st.": "approximate: 60 m south of the Rejseplanen position of Rødovre st. (no "
+    "station site fixed)",
+}
+BUS_SOURCE = "approximate: placed by hand on the street named (no stop position source)"
+BRT_SOURCE = "illustrative: no stop sites published"
+
+
+def make_stops(feed: dict) -> list[dict]:
+    """Return the stop features; rail positions come from the Rejseplanen feed ``feed``."""
+
+    def xy(stop_id: str) -> tuple[float, float]:
+        return (feed[stop_id].x, feed[stop_id].y)
 
     def position(spec) -> tuple[float, float]:
         if spec[0] == "ll":
             return utm(spec[1], spec[2])
         if spec[0] == "xy":
             return (spec[1], spec[2])
-        x, y = s_xy[spec[1]]
+        x, y = xy(spec[1])
         return _offset(x, y, spec[2], spec[3])
 
     rows = []
-    for name, municipality, stage, spec in LIGHT_RAIL_STATIONS:
-        x, y = position(spec)
+    for name, municipality, stage, gtfs in LIGHT_RAIL_STATIONS:
+        x, y = xy(gtfs)
         note = STAGE1_NOTE if stage == 1 else STAGE2_NOTE
-        if spec[0] == "s":
-            note += f"; {spec[2]:.0f} m from the S-train station"
+        if name in INTERCHANGES:
+            metres = math.dist((x, y), xy(INTERCHANGES[name]))
+            note += f"; {metres:.0f} m from the S-train station"
+        source = FEED_SOURCE
+        if gtfs in NAME_SLIP:
+            source += f"; the feed names it {feed[gtfs].feed_name!r}, by position it is {name}"
         rows.append(
             dict(
                 stop_id=f"lr-{slug(name)}",
                 name=name,
                 mode="light_rail",
-                status="existing" if stage == 1 else "planned",
+                status="existing" if stage == 1 or STAGE2_OPENS else "planned",
                 opens=STAGE1_OPENS if stage == 1 else STAGE2_OPENS,
                 line=LIGHT_RAIL,
                 municipality=municipality,
                 note=note,
+                gtfs_stop_id=gtfs,
+                position_source=source,
+                fingerplan_station=True,
                 geometry=Point(x, y),
             )
         )
-    for name, lat, lon, municipality, line in S_TRAIN:
-        x, y = utm(lat, lon)
+    for name, gtfs, municipality, line in S_TRAIN:
         rows.append(
             dict(
                 stop_id=f"st-{slug(name)}",
@@ -859,12 +880,14 @@ def make_stops() -> list[dict]:
                 opens=None,
                 line=line,
                 municipality=municipality,
-                note=None,
-                geometry=Point(x, y),
+                note=S_TRAIN_NOTES.get(name),
+                gtfs_stop_id=gtfs,
+                position_source=FEED_SOURCE,
+                fingerplan_station=True,
+                geometry=Point(*xy(gtfs)),
             )
         )
     for name, municipality, spec, note in METRO_STUDY:
-        x, y = position(spec)
         rows.append(
             dict(
                 stop_id=f"metro-{slug(name)}",
@@ -875,7 +898,10 @@ def make_stops() -> list[dict]:
                 line=METRO_LINE,
                 municipality=municipality,
                 note=note,
-                geometry=Point(x, y),
+                gtfs_stop_id=None,
+                position_source=METRO_SOURCE[name],
+                fingerplan_station=True,
+                geometry=Point(*position(spec)),
             )
         )
     for name, mode, status, opens, line, municipality, x, y, note in BUS_STOPS:
@@ -890,6 +916,9 @@ def make_stops() -> list[dict]:
                 line=line,
                 municipality=municipality,
                 note=note,
+                gtfs_stop_id=None,
+                position_source=BRT_SOURCE if mode == "brt" else BUS_SOURCE,
+                fingerplan_station=False,
                 geometry=Point(x, y),
             )
         )
@@ -1486,8 +1515,36 @@ def _point_in(poly, stream: Stream, avoid=None, near: Polygon | None = None) -> 
     raise RuntimeError(msg)
 
 
-def make_companies(districts: dict[str, Polygon], bids: list[dict], stream: Stream):
-    """Return (company rows, rewilding rows)."""
+#: Firms are placed at most this far (straight line) from an edge of the walking network.
+FIRM_MAX_NETWORK_M = 100.0
+#: Firms are placed at least this far inside their district.
+FIRM_INSET_M = 10.0
+
+
+def placement_areas(districts: dict[str, Polygon], business, water, network: list) -> dict:
+    """Where each district's firms may stand.
+
+    Inside the district by :data:`FIRM_INSET_M`; on GeoFA business land use where the
+    district has at least 1 ha of it; never in water (lakes, sea); within
+    :data:`FIRM_MAX_NETWORK_M` of the walking network.
+    """
+    geoms = shapely.STRtree(network)
+    out = {}
+    for did in DISTRICT_FIRMS:
+        inner = districts[did].buffer(-FIRM_INSET_M)
+        on_business = inner.intersection(business)
+        area = on_business if on_business.area >= 10_000.0 else inner
+        area = area.difference(water)
+        idx = geoms.query(area.buffer(FIRM_MAX_NETWORK_M), predicate="intersects")
+        near = shapely.union_all(
+            shapely.buffer(np.asarray(network, dtype=object)[idx], FIRM_MAX_NETWORK_M)
+        )
+        out[did] = shapely.make_valid(area.intersection(near))
+    return out
+
+
+def make_companies(districts: dict[str, Polygon], bids: list[dict], stream: Stream, areas: dict):
+    """Return (company rows, rewilding rows); firms stand in ``areas`` (by district)."""
     used: set[str] = {n for firms in NAMED_FIRMS.values() for n, _, _ in firms}
     next_id = [104000]
 
@@ -1546,7 +1603,7 @@ def make_companies(districts: dict[str, Polygon], bids: list[dict], stream: Stre
     }
 
     # positions
-    inner = {did: districts[did].buffer(-10.0) for did in DISTRICT_FIRMS}
+    inner = areas
     first_plot = {}
     for r in rewilding:
         first_plot.setdefault(r["owner"], r["geometry"])
@@ -1609,24 +1666,108 @@ COLUMNS = {
         "reference_habitat",
         "reference_species_count",
     ],
-    "stops": ["stop_id", "name", "mode", "status", "opens", "line", "municipality", "note"],
+    "stops": [
+        "stop_id",
+        "name",
+        "mode",
+        "status",
+        "opens",
+        "line",
+        "municipality",
+        "note",
+        "gtfs_stop_id",
+        "position_source",
+        "fingerplan_station",
+    ],
     "companies": ["company_id", "name", "employees", "sector", "bid_member", "address", "origin"],
+    "network": ["edge_id", "kind", "level"],
+    "background_water": ["kind", "name", "source"],
+    "background_municipalities": ["kind", "name", "source"],
+    "background_roads": ["kind", "name", "source"],
+    "background_railways": ["kind", "name", "source"],
+}
+#: The five schema layers (GeoJSON, one feature a line).
+SCHEMA_LAYERS = ("districts", "bids", "rewilding", "stops", "companies")
+#: Derived geography: the walking network and the map background (compact GeoJSON).
+DERIVED_LAYERS = (
+    "network",
+    "background_water",
+    "background_municipalities",
+    "background_roads",
+    "background_railways",
+)
+
+#: The network covers the districts and every stop within this distance of one (m):
+#: beyond the Fingerplan's 1,200 m station-near band, so every stop that can serve a
+#: district on foot is inside it.
+SERVING_M = 1_500.0
+#: Margin of the network's frame around those districts and stops (m).
+NETWORK_MARGIN_M = 1_500.0
+#: Connected parts of the network shorter than this in all are left out (m).
+MIN_COMPONENT_M = 200.0
+#: Margin of the background's frame around the network's frame (m).
+BACKGROUND_MARGIN_M = 1_000.0
+
+#: Attribution a published map drawn on these layers must carry.
+ATTRIBUTION = {
+    "da": "Baggrund og gangnet: GeoFA (kommunerne), DAGI (Geodatastyrelsen); "
+    "stoppesteder: Rejseplanen Labs (ODbL); lokalplaner: plandata.dk. "
+    "Virksomheder er syntetiske.",
+    "en": "Background and walking network: GeoFA (the municipalities), DAGI (Danish "
+    "Geodata Agency); stops: Rejseplanen Labs (ODbL); local plans: plandata.dk. "
+    "Firms are synthetic.",
+    "sources": [
+        {
+            "name": "GeoFA",
+            "holder": "the municipalities (Albertslund, Hvidovre and their neighbours)",
+            "licence": "Danish free geodata; name GeoFA and the municipalities as source",
+            "used_for": "district outlines (Albertslund), walking network, lakes, roads",
+        },
+        {
+            "name": "DAGI",
+            "holder": "Geodatastyrelsen (2014), 1:500,000",
+            "licence": "Danish free geodata (attribution)",
+            "used_for": "municipal boundaries, coast (sea)",
+        },
+        {
+            "name": "Rejseplanen Labs",
+            "holder": "Rejseplanen A/S, GTFS feed valid 2026-08-10 – 2026-11-04, via "
+            "trainguessr-data",
+            "licence": 'ODbL as published there; "Source: Rejseplanen Labs"',
+            "used_for": "light-rail and S-train stop positions, schematic railway lines",
+        },
+        {
+            "name": "plandata.dk",
+            "holder": "Hvidovre Kommune, adopted local plans",
+            "licence": "public planning data",
+            "used_for": "Hvidovre district outlines",
+        },
+    ],
 }
 
 
 def _coords(geom) -> list:
+    geom = shapely.force_2d(geom)
+
     def ring(r):
         return [[round(x, DECIMALS), round(y, DECIMALS)] for x, y in r.coords]
 
     if geom.geom_type == "Point":
         return [round(geom.x, DECIMALS), round(geom.y, DECIMALS)]
+    if geom.geom_type == "LineString":
+        return ring(geom)
+    if geom.geom_type == "MultiLineString":
+        return [ring(g) for g in geom.geoms]
     if geom.geom_type == "Polygon":
         return [ring(geom.exterior)] + [ring(i) for i in geom.interiors]
     return [[ring(p.exterior)] + [ring(i) for i in p.interiors] for p in geom.geoms]
 
 
-def feature_collection(kind: str, rows: list[dict]) -> str:
-    """Serialise rows as a GeoJSON FeatureCollection with a ``crs`` member, one feature a line."""
+def feature_collection(kind: str, rows: list[dict], *, compact: bool = False) -> str:
+    """Serialise rows as a GeoJSON FeatureCollection with a ``crs`` member, one feature a line.
+
+    ``compact`` drops the blanks after separators (the large derived layers).
+    """
     head = (
         "{\n"
         '"type": "FeatureCollection",\n'
@@ -1634,6 +1775,7 @@ def feature_collection(kind: str, rows: list[dict]) -> str:
         f'"crs": {{ "type": "name", "properties": {{ "name": "{CRS_URN}" }} }},\n'
         '"features": [\n'
     )
+    separators = (",", ":") if compact else (", ", ": ")
     lines = []
     for row in rows:
         props = {c: row.get(c) for c in COLUMNS[kind]}
@@ -1643,34 +1785,115 @@ def feature_collection(kind: str, rows: list[dict]) -> str:
             "properties": props,
             "geometry": {"type": geom.geom_type, "coordinates": _coords(geom)},
         }
-        lines.append(json.dumps(feat, ensure_ascii=False, separators=(", ", ": ")))
+        lines.append(json.dumps(feat, ensure_ascii=False, separators=separators))
     return head + ",\n".join(lines) + "\n]\n}\n"
 
 
-def build() -> dict[str, str]:
-    """Build all five layers; return {kind: GeoJSON text}."""
+#: Edges are written grouped by kind, level and the tile (of this size, m) of their start.
+NETWORK_TILE_M = 1_000.0
+
+
+def network_features(edges: list[dict]) -> list[dict]:
+    """Group the noded edges into MultiLineString features (one per tile, kind and level).
+
+    One feature per edge would make the file about 6 MB; grouped it stays small. Every
+    part of a feature is one noded edge: parts meet other parts only at their ends,
+    except where lines of different ``level`` cross.
+    """
+    groups: dict[tuple, list] = {}
+    for edge in edges:
+        x, y = edge["geometry"].coords[0]
+        tile = (int(x // NETWORK_TILE_M), int(y // NETWORK_TILE_M))
+        groups.setdefault((edge["kind"], edge["level"], tile), []).append(edge["geometry"])
+    rows = []
+    for (kind, level, (tx, ty)), lines in sorted(groups.items()):
+        rows.append(
+            dict(
+                edge_id=f"{kind}-{level}-{tx}-{ty}".replace("--", "-m"),
+                kind=kind,
+                level=level,
+                geometry=shapely.multilinestrings(lines),
+            )
+        )
+    return rows
+
+
+def network_frame(districts: list[dict], stops: list[dict]) -> Polygon:
+    """Return the network frame: districts (not withdrawn) and the stops that can serve them."""
+    polys = [d["geometry"] for d in districts if d["status"] != "withdrawn"]
+    reach = shapely.union_all(polys).buffer(SERVING_M)
+    serving = [s["geometry"] for s in stops if reach.contains(s["geometry"])]
+    return ref_layers.frame_of(polys + serving, NETWORK_MARGIN_M)
+
+
+def build(reference: Path = DEFAULT_REFERENCE) -> tuple[dict[str, str], dict]:
+    """Build every layer; return ({name: GeoJSON text}, network statistics)."""
+    ref = check_reference(reference)
+    feed = ref_layers.rejseplanen_stops(ref)
+    business = ref_layers.erhverv(ref)
     stream = Stream(SEED)
-    districts = make_districts(stream)
+    districts = make_districts(stream, business)
     polys = {d["district_id"]: d["geometry"] for d in districts}
     bids = make_bids(polys)
-    stops = make_stops()
-    companies, rewilding = make_companies(polys, bids, stream)
-    return {
+    stops = make_stops(feed)
+
+    frame = network_frame(districts, stops)
+    network = ref_layers.build_network(ref, frame)
+    dropped = ref_layers.drop_small_components(network, MIN_COMPONENT_M)
+    stats = dict(network.stats)
+    stats.update(ref_layers.network_stats(network.edges))
+    stats["edges_in_small_components_dropped"] = dropped
+    stats["frame"] = [round(v) for v in frame.bounds]
+
+    bg_frame = frame.buffer(BACKGROUND_MARGIN_M, join_style="mitre")
+    water = ref_layers.background_water(ref, bg_frame)
+    # firms avoid every GeoFA lake (also those too small for the background) and the sea
+    water_union = shapely.union_all(
+        [w["geometry"] for w in water] + [ref_layers.lakes(ref).buffer(2.0)]
+    ).buffer(2.0)
+    edges = [e["geometry"] for e in network.edges]
+    areas = placement_areas(polys, shapely.union_all(business.geometry.values), water_union, edges)
+    companies, rewilding = make_companies(polys, bids, stream, areas)
+    background = {
+        "background_water": water,
+        "background_municipalities": ref_layers.background_municipalities(ref, bg_frame),
+        "background_roads": ref_layers.background_roads(ref, bg_frame),
+        "background_railways": ref_layers.background_railways(feed, bg_frame),
+    }
+    out = {
         "districts": feature_collection("districts", districts),
         "bids": feature_collection("bids", bids),
         "rewilding": feature_collection("rewilding", rewilding),
         "stops": feature_collection("stops", stops),
         "companies": feature_collection("companies", companies),
+        "network": feature_collection("network", network_features(network.edges), compact=True),
     }
+    for name, rows in background.items():
+        for row in rows:
+            geom = shapely.set_precision(row["geometry"], 10**-DECIMALS)  # valid output
+            if geom.geom_type in ("Polygon", "MultiPolygon"):
+                geom = orient_all(ref_layers.polygonal(geom))
+            row["geometry"] = geom
+        out[name] = feature_collection(name, rows, compact=True)
+    return out, stats
 
 
-def write(out_dir: Path) -> list[Path]:
-    """Write the five layers into ``out_dir`` atomically; return the paths."""
+def write(out_dir: Path, reference: Path = DEFAULT_REFERENCE) -> list[Path]:
+    """Write every layer, the network statistics and the attribution; return the paths."""
     sys.path.insert(0, str(REPO))
     from areas._atomic import write_text
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    return [write_text(out_dir / f"{kind}.geojson", text) for kind, text in build().items()]
+    texts, stats = build(reference)
+    paths = [write_text(out_dir / f"{name}.geojson", text) for name, text in texts.items()]
+    extra = {
+        "network_stats.json": stats,
+        "attribution.json": ATTRIBUTION,
+    }
+    for name, doc in extra.items():
+        text = json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+        paths.append(write_text(out_dir / name, text))
+    return paths
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -1679,8 +1902,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--out", type=Path, default=DEFAULT_OUT, help=f"output folder (default: {DEFAULT_OUT})"
     )
+    parser.add_argument(
+        "--reference",
+        type=Path,
+        default=DEFAULT_REFERENCE,
+        help=f"folder of the public reference data (default: {DEFAULT_REFERENCE})",
+    )
     args = parser.parse_args(argv)
-    for path in write(args.out):
+    for path in write(args.out, args.reference):
         print(path)
     return 0
 

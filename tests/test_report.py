@@ -573,7 +573,8 @@ def test_bundled_total_row_leaves_out_the_withdrawn_district(bundled_report):
     live = [r for r in summary if r["status"] != "withdrawn"]
     assert len(live) == len(summary) - 1
     area = sum(float(r["area_ha"]) for r in live)
-    assert area == pytest.approx(580.4, abs=0.05)
+    # the seven live districts of layers/README.md (Albertslund outlines from GeoFA)
+    assert area == pytest.approx(626.8, abs=0.05)
     assert f"{area:,.1f}" in cells
     assert f"{sum(float(r['area_ha']) for r in summary):,.1f}" not in cells
 
@@ -739,3 +740,16 @@ def test_killed_at_any_moment_leaves_a_complete_report(tmp_path, previous_report
         _snapshot(out) == before
         or json.loads((out / "provenance.json").read_text())["parameters"]["as_of"] == "2025-01-01"
     )
+
+
+def test_bundled_provenance_carries_the_cross_layer_notes(bundled_report):
+    """Overlapping rewilding plots are a cross-layer note: the report's provenance keeps it."""
+    import areas
+    from areas.analysis.notes import layer_notes
+
+    prov = json.loads((bundled_report.out_dir / "provenance.json").read_text(encoding="utf-8"))
+    by_kind = {item["kind"]: item for item in prov["inputs"]}
+    expected = layer_notes(areas.load())
+    assert expected["rewilding"], "the bundled layers have overlapping plots"
+    assert by_kind["rewilding"]["notes"] == expected["rewilding"]
+    assert any("overlap" in note for note in by_kind["rewilding"]["notes"])

@@ -316,7 +316,7 @@ def test_qgis_reads_the_sld(in_qgis):
 
 @pytest.mark.slow
 def test_stops_are_filled_in_service_hollow_planned_dashed_under_study(in_qgis):
-    from areas.output.maps.build import MODE_COLORS
+    from areas.output.maps.styles import MODE_COLORS
     from areas.scenario import stops_in_service
 
     stops = areas.load().stops

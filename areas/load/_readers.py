@@ -192,6 +192,10 @@ class RawLayer:
     ring_closed: np.ndarray | None = None
     decimal: str | None = None
     notes: list[tuple[str, str]] = field(default_factory=list)  # (message, fix) warnings
+    #: The decimal mark numbers written as text are read in ("," or "."; None: unknown),
+    #: and what it was told from (for messages); see :mod:`areas.load.values`.
+    number_mark: str | None = None
+    number_dialect: str = "no stated decimal mark"
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -308,13 +312,25 @@ def resolve_layer(path: Path, kind: str, layer: str | None) -> str | None:
 
 
 def _check_file(path: Path, fmt: str) -> None:
+    if path.is_symlink() and not path.exists():
+        msg = (
+            f"is a link to {path.readlink()}, which does not exist. Fix: point the link at "
+            "the file, or put the file itself here"
+        )
+        raise MissingLayerError(msg, path=path)
     if not path.exists():
         msg = (
             "does not exist. Fix: check the path (relative paths in areas.toml start at its folder)"
         )
         raise MissingLayerError(msg, path=path)
     if path.is_dir():
-        msg = "is a folder, not a file"
+        msg = (
+            "is a folder, not a file. Fix: rename the folder, or name the file inside it "
+            '(in an areas.toml: path = "folder/file")'
+        )
+        raise DamagedFileError(msg, path=path)
+    if not path.is_file():
+        msg = "is not a regular file (a pipe, socket or device). Fix: copy the layer into a file"
         raise DamagedFileError(msg, path=path)
     if path.stat().st_size == 0:
         msg = "is empty (0 bytes). Fix: export or download it again"
@@ -766,6 +782,9 @@ def _read_vector(
         expected = info.records - info.deleted
     read_kwargs = {"layer": layer_name, "encoding": encoding}
     meta, _ = _pyogrio_call(path, pyogrio.read_info, path, **read_kwargs)
+    # GeoJSON has no date type: GDAL would guess dates from text (reading 01-12-20 as
+    # 2001-12-20); the text goes to areas.dates like every other date
+    text_dates = {"DATE_AS_STRING": "YES"} if fmt == "geojson" else {}
     df, gdal_notes = _pyogrio_call(
         path,
         pyogrio.read_dataframe,
@@ -773,6 +792,7 @@ def _read_vector(
         force_2d=True,
         on_invalid="ignore",
         **read_kwargs,
+        **text_dates,
     )
     if expected is None:
         expected = int(meta.get("features", -1))
@@ -834,6 +854,18 @@ def _recover_geometries(path, layer_name, encoding, geometry, missing):
     return unreadable, ring_closed, gpd.GeoSeries(values, crs=geometry.crs)
 
 
+_EXCEL_SEP = re.compile(r'"?sep=(.)"?[;,\t|]*')
+
+
+def _unicode_bom(data: bytes) -> str | None:
+    """Return the codec a UTF-16 or UTF-32 byte-order mark at the start names, or None."""
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    return None
+
+
 def _sniff_sep(header: str) -> str:
     """Return the separator that splits the header line into the most fields (`;` first)."""
     counts = {sep: len(next(csv.reader([header], delimiter=sep))) for sep in (";", "\t", ",", "|")}
@@ -846,7 +878,19 @@ def _read_csv(path, kind, *, encoding, sep, decimal, xy) -> RawLayer:
     if _looks_like_html(data[:1024]):
         msg = "is an HTML page, not a CSV table. Fix: download or export the table again"
         raise DamagedFileError(msg, path=path)
-    if encoding is None:
+    unicode = _unicode_bom(data) if encoding is None else None
+    if unicode is not None:  # Excel's "Unicode text": UTF-16 with a byte-order mark
+        encoding = unicode
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError as exc:
+            msg = (
+                f"starts with the {encoding.upper()} byte-order mark but is not valid "
+                f"{encoding.upper()} text at byte {exc.start}. Fix: save the table again "
+                "(Excel: CSV UTF-8)"
+            )
+            raise EncodingError(msg, path=path, layer=kind) from exc
+    elif encoding is None:
         try:
             text = data.decode("utf-8")
             encoding = "utf-8-sig" if text.startswith("\ufeff") else "utf-8"
@@ -873,7 +917,21 @@ def _read_csv(path, kind, *, encoding, sep, decimal, xy) -> RawLayer:
             raise EncodingError(msg, path=path, layer=kind) from exc
     text = text.lstrip("\ufeff")
     del data
+    if "\x00" in text[:4096]:
+        msg = (
+            "holds NUL characters: it is not a text table in the encoding it was read in "
+            f"({encoding}); it may be UTF-16 without a byte-order mark or a binary file. Fix: "
+            'save the table as CSV UTF-8, or state `encoding = "utf-16-le"`'
+        )
+        raise EncodingError(msg, path=path, layer=kind)
+    skip = 0
     first_line = text.split("\n", 1)[0].rstrip("\r")
+    excel_sep = _EXCEL_SEP.fullmatch(first_line.strip())
+    if excel_sep is not None:  # Excel's "sep=;" line names the separator
+        skip = 1
+        sep = sep or excel_sep[1]
+        text = text.split("\n", 1)[1] if "\n" in text else ""
+        first_line = text.split("\n", 1)[0].rstrip("\r")
     if not first_line.strip():
         msg = "has no header line (the first line is blank). Fix: put the column names on line 1"
         raise DamagedFileError(msg, path=path)
@@ -892,7 +950,9 @@ def _read_csv(path, kind, *, encoding, sep, decimal, xy) -> RawLayer:
         msg = f"has columns without a name (column {format_ids(blank)}). Fix: name every column"
         raise SchemaError(msg, path=path, layer=kind)
     xy, xy_crs = _csv_xy_columns(path, kind, header, xy)
-    read_decimal = decimal or _sniff_decimal(text, sep, [header.index(c) for c in xy])
+    positions = [header.index(c) for c in xy]
+    read_decimal = decimal or _sniff_decimal(text, sep, positions)
+    number_mark, number_dialect = _sniff_dialect(text, sep, header, positions, decimal)
     quoted = '"' in text
     bad_lines = None
     frame = None
@@ -912,6 +972,7 @@ def _read_csv(path, kind, *, encoding, sep, decimal, xy) -> RawLayer:
                     index_col=False,
                     names=header,
                     header=0,
+                    skiprows=skip,
                     encoding=encoding,
                 )
                 break
@@ -927,7 +988,10 @@ def _read_csv(path, kind, *, encoding, sep, decimal, xy) -> RawLayer:
         if quoted or text.count(sep) != expected_seps:
             bad_lines = _field_count_mismatch(text, sep, len(header))
     if bad_lines:
-        lines = [f"{n} ({k} fields)" for n, k in bad_lines]
+        lines = [
+            f"{n + skip} ({k} fields)" if k >= 0 else f"{n + skip} (a line break inside a field)"
+            for n, k in bad_lines
+        ]
         hint = ""
         if sep == "," and any(k > len(header) for _, k in bad_lines):
             hint = (
@@ -955,6 +1019,8 @@ def _read_csv(path, kind, *, encoding, sep, decimal, xy) -> RawLayer:
         xy_crs=xy_crs,
         decimal=decimal,
         notes=notes,
+        number_mark=number_mark,
+        number_dialect=number_dialect,
     )
 
 
@@ -990,21 +1056,75 @@ def _sniff_decimal(text: str, sep: str, positions: list[int], lines: int = 200) 
     """Return "," when the coordinate fields of the first lines use decimal commas."""
     if sep == ",":
         return "."
-    sample = text[: 200 * lines].split("\n")[1:lines]
-    for row in csv.reader(sample, delimiter=sep):
+    for row in _sample_rows(text, sep, lines):
         for pos in positions:
             if pos < len(row) and "," in row[pos] and "." not in row[pos]:
                 return ","
     return "."
 
 
+def _sample_rows(text: str, sep: str, lines: int = 200) -> list[list[str]]:
+    """Return the fields of the first lines after the header (a line csv cannot split: none)."""
+    rows: list[list[str]] = []
+    for line in text[: 200 * lines].split("\n")[1:lines]:
+        try:
+            rows.extend(csv.reader([line], delimiter=sep))
+        except csv.Error:
+            continue
+    return rows
+
+
+_DECIMAL_NUMBER = re.compile(r"-?\d+([.,])(\d+)")
+
+
+def _sniff_dialect(
+    text: str, sep: str, header: list[str], positions: list[int], stated: str | None
+) -> tuple[str | None, str]:
+    """Return the decimal mark of the file's numbers (or None) and what it was told from.
+
+    Stated, or the one mark the coordinate fields of the first lines use; where they are
+    whole numbers, the one mark of the other numbers whose fraction is not three digits
+    long (``12.000`` could be a thousands group).
+    """
+    name = {",": "decimal commas", ".": "decimal points"}
+    if stated is not None:
+        return stated, f"{name[stated]} (decimal = {stated!r}, as stated)"
+    seen: dict[str, tuple[str, str]] = {}
+    other: dict[str, tuple[str, str]] = {}
+    for row in _sample_rows(text, sep):
+        for pos, value in enumerate(row):
+            m = _DECIMAL_NUMBER.fullmatch(value.strip())
+            if m is None or pos >= len(header):
+                continue
+            if pos in positions:
+                seen.setdefault(m[1], (value.strip(), header[pos]))
+            elif len(m[2]) != 3:
+                other.setdefault(m[1], (value.strip(), header[pos]))
+    for found in (seen, other):
+        if len(found) == 1:
+            mark, (value, column) = next(iter(found.items()))
+            return mark, f"{name[mark]}, as `{value}` in `{column}` shows"
+        if len(found) > 1:
+            break
+    if found:
+        return None, "no known decimal mark: its numbers use both decimal commas and points"
+    return None, "no known decimal mark: neither its coordinates nor its numbers show one"
+
+
 def _field_count_mismatch(text: str, sep: str, n_fields: int) -> list[tuple[int, int]]:
     """Return (line number, fields) of records whose field count differs from the header."""
     bad = []
-    reader = csv.reader(io.StringIO(text), delimiter=sep)
-    for row in reader:
-        if reader.line_num == 1 or not row:
-            continue
-        if len(row) != n_fields:
-            bad.append((reader.line_num, len(row)))
+    limit = csv.field_size_limit()
+    csv.field_size_limit(max(limit, len(text) + 1))  # a long text field is still one field
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    try:
+        for row in reader:
+            if reader.line_num == 1 or not row:
+                continue
+            if len(row) != n_fields:
+                bad.append((reader.line_num, len(row)))
+    except csv.Error:  # a bare carriage return inside a field: a broken line
+        bad.append((reader.line_num, -1))
+    finally:
+        csv.field_size_limit(limit)
     return bad

@@ -19,6 +19,7 @@ import shapely
 
 from areas.atlas import Repair
 from areas.errors import CoordinateError, GeometryTypeError, format_ids
+from areas.errors import shown as shown_value
 from areas.load.crs import reproject_and_check, resolve_crs, same_crs, transform
 from areas.load.values import to_float
 from areas.problems import Collector
@@ -117,6 +118,13 @@ def _read_shapes(work: LayerWork, crs_src) -> Shapes:
     )
     empty = ~shapely.is_missing(geoms) & shapely.is_empty(geoms)
     reasons[empty] = "empty geometry"
+    if raw_xy is None:
+        non_finite = _non_finite(geoms, ~missing & ~empty)
+    else:  # as written: a transform of metres read as degrees is infinite, said later
+        with np.errstate(invalid="ignore"):
+            written = np.isfinite(raw_xy[0]) & np.isfinite(raw_xy[1])
+        non_finite = ~missing & ~empty & ~written
+    reasons[non_finite] = "a vertex with a NaN or infinite coordinate"
     live = reasons == None  # noqa: E711 - elementwise on an object array
     return Shapes(
         geoms=geoms,
@@ -127,6 +135,18 @@ def _read_shapes(work: LayerWork, crs_src) -> Shapes:
         crs=crs_src,
         raw_xy=raw_xy,
     )
+
+
+def _non_finite(geoms: np.ndarray, present: np.ndarray) -> np.ndarray:
+    """Return the mask of the geometries with a NaN or infinite coordinate."""
+    out = np.zeros(len(geoms), dtype=bool)
+    if not present.any():
+        return out
+    coords, index = shapely.get_coordinates(geoms[present], return_index=True)
+    bad = ~np.isfinite(coords).all(axis=1)
+    if bad.any():
+        out[np.flatnonzero(present)[np.unique(index[bad])]] = True
+    return out
 
 
 def _close_rings(work: LayerWork, shapes: Shapes) -> None:
@@ -293,7 +313,7 @@ def _csv_points(raw, frame, col: Collector, labels, crs_src):
     bad = bad_x | bad_y
     if bad.any():
         shown = [
-            f"{i} ({a!r}, {b!r})"
+            f"{i} ({shown_value(a)}, {shown_value(b)})"
             for i, a, b in zip(
                 labels(bad),
                 frame.loc[bad, xname].tolist(),

@@ -10,6 +10,8 @@ read) and returns the layer as every analysis expects it (see
 2. :func:`check_ids` -- missing and duplicate ids;
 3. :func:`check_text` -- text decoded in the wrong codepage (mojibake);
 4. :func:`parse_values` -- dates, counts, numbers, booleans, ``status``/``mode``;
+   then :func:`areas.load.logic.check_logic` -- dates in the wrong order or far
+   ahead, blank names;
 5. :func:`areas.load.geometry.check_geometry` -- CRS, geometry types, repairs,
    coordinates outside Denmark;
 6. :func:`exclude` -- features without a usable geometry;
@@ -34,10 +36,19 @@ from areas.errors import (
     SchemaError,
     format_ids,
 )
+from areas.errors import shown as shown_value
 from areas.load.config import LayerConfig
 from areas.load.crs import crs_label
 from areas.load.geometry import Shapes, check_geometry
-from areas.load.values import DATE_FIX, parse_bool, parse_dates, to_float, to_text
+from areas.load.logic import check_logic
+from areas.load.values import (
+    DATE_FIX,
+    MAX_EXACT_INTEGER,
+    parse_bool,
+    parse_dates,
+    to_number,
+    to_text,
+)
 from areas.problems import Collector
 from areas.schema import KINDS, WORK_CRS, LayerKind
 
@@ -115,6 +126,7 @@ def normalise(
     check_ids(work)
     check_text(work)
     parse_values(work)
+    check_logic(work)
     shapes = check_geometry(work, default_crs)
     keep = exclude(work, shapes)
     if col.failed:
@@ -274,7 +286,7 @@ def check_text(work: LayerWork) -> None:
         work.col.error(
             EncodingError,
             f"column `{name}` holds garbled text in {int(mask.sum())} feature(s): "
-            f"{format_ids(work.labels(mask))} (e.g. {', '.join(repr(s) for s in sample)}; "
+            f"{format_ids(work.labels(mask))} (e.g. {', '.join(shown_value(s) for s in sample)}; "
             "'Ã¦' is UTF-8 'æ' read in a Western codepage, '\ufffd' a character that was lost)",
             ids=work.labels(mask),
             fix=_mojibake_fix(work.raw.fmt, work.kind),
@@ -303,11 +315,11 @@ def parse_values(work: LayerWork) -> None:
 def _refuse(work: LayerWork, c: str, bad: np.ndarray, what: str, fix: str) -> None:
     """Record the features whose ``c`` cannot be read (``what`` says why)."""
     if bad.any() and c not in work.missing_cols:
-        shown = work.frame.loc[bad, c].astype("str").head(3).tolist()
+        examples = work.frame.loc[bad, c].astype("str").head(3).tolist()
         work.col.error(
             SchemaError,
             f"`{c}` of {int(bad.sum())} feature(s) {what}: {format_ids(work.labels(bad))} "
-            f"(e.g. {', '.join(map(repr, shown))})",
+            f"(e.g. {', '.join(map(shown_value, examples))})",
             ids=work.labels(bad),
             fix=fix,
         )
@@ -320,8 +332,10 @@ def _parse_dates(work: LayerWork, c: str) -> None:
 
 
 def _parse_number(work: LayerWork, c: str) -> None:
+    """Read ``c`` as numbers in the file's decimal mark (:mod:`areas.load.values`)."""
     integer = c in work.schema.integers
-    values, bad = to_float(work.frame[c], work.raw.decimal)
+    raw = work.raw
+    values, bad = to_number(work.frame[c], raw.number_mark, count=integer)
     with np.errstate(invalid="ignore"):
         v = values.to_numpy()
         if integer:
@@ -329,13 +343,21 @@ def _parse_number(work: LayerWork, c: str) -> None:
         else:
             bad = bad | (v < 0)
     what = "a whole number ≥ 0" if integer else "a number ≥ 0"
-    _refuse(
-        work,
-        c,
-        bad,
-        f"is not {what}",
-        f"write `{c}` as {what} without thousands separators; leave it blank when unknown",
-    )
+    text_numbers = not pd.api.types.is_numeric_dtype(work.frame[c].dtype)
+    dialect = f" (the file's numbers are read with {raw.number_dialect})" if text_numbers else ""
+    if integer and bad.any():
+        as_floats = to_number(work.frame[c][bad], None)[0].to_numpy()
+        with np.errstate(invalid="ignore"):
+            if np.any(np.abs(as_floats) > MAX_EXACT_INTEGER):
+                dialect += f"; a count above {MAX_EXACT_INTEGER:,} (2**53) cannot be held exactly"
+    where = f"the [{work.kind}] table of an areas.toml"
+    fix = f"write `{c}` as {what} in digits only (12000, 12.5)"
+    if text_numbers:
+        fix += (
+            ', or state the decimal mark of the file: decimal = "," (1.250 is then 1250) or '
+            f'decimal = "." in {where}'
+        )
+    _refuse(work, c, bad, f"is not {what}{dialect}", fix + "; leave it blank when unknown")
     values = values.where(~bad)
     work.frame[c] = values.round().astype("Int64") if integer else values
 
@@ -361,7 +383,7 @@ def _parse_text(work: LayerWork, c: str) -> None:
         bad = (~norm.isin(valid)).to_numpy()
         if bad.any() and c not in work.missing_cols:
             shown = [
-                f"{i} ({v!r})" if isinstance(v, str) else f"{i} (blank)"
+                f"{i} ({shown_value(v)})" if isinstance(v, str) else f"{i} (blank)"
                 for i, v in zip(work.labels(bad), text[bad].tolist(), strict=True)
             ]
             work.col.error(

@@ -122,6 +122,7 @@ import areas.load._readers as _readers
 from areas.atlas import Atlas, LayerSource
 from areas.errors import AreasError, AreasWarning, ConfigError, format_ids
 from areas.load.config import LayerConfig, parse_layer_table
+from areas.load.logic import layer_notes
 from areas.load.normalise import final_dtypes, normalise
 from areas.load.plan import absent_problem, crs_text, make_plan
 from areas.problems import Collector, Problem
@@ -221,6 +222,9 @@ def collect(
     if found.complete:
         for problem in _unknown_districts(found.layers, found.sources):
             problems.add(problem)
+    for note in layer_notes(found.layers, found.sources):
+        problems.add(note)  # an info: kept, never raised or warned
+        found.sources[str(note.kind)].notes.append(note.message)
     return found
 
 

@@ -57,9 +57,15 @@ class Plan:
 
 
 def _folder_specs(folder: Path) -> dict[str, LayerConfig]:
+    """Return a spec for each entry named after a kind.
+
+    An entry that is not a file (a folder named ``companies.csv``, a broken link)
+    is taken too, so that reading it says what it is instead of leaving the
+    layer out without a word.
+    """
     found: dict[str, list[Path]] = {}
     for p in sorted(folder.iterdir()):
-        if p.is_file() and p.suffix.lower() in _readers.FORMATS and _readers.layer_stem(p) in KINDS:
+        if p.suffix.lower() in _readers.FORMATS and _readers.layer_stem(p) in KINDS:
             found.setdefault(_readers.layer_stem(p), []).append(p)
     specs = {}
     for kind, paths in found.items():

@@ -44,7 +44,7 @@ from typing import Any
 from areas.constants import VERSION
 from areas.errors import OutputError
 from areas.output.i18n import band_label, check_lang, column_label, mode_label, status_label, t
-from areas.output.maps.build import (
+from areas.output.maps.styles import (
     BAND_COLORS,
     BID_COLORS,
     BID_STYLE,

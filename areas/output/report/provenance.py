@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 import areas.output.i18n as _i18n
+from areas.analysis.notes import layer_notes
 from areas.constants import VERSION
 from areas.output.i18n import format_number, status_label
 from areas.output.report.context import ReportContext
@@ -21,11 +22,13 @@ GENERATOR = "areas"
 def make_provenance(ctx: ReportContext, elapsed: float) -> dict:
     """Return the provenance record of the report (``provenance.json``)."""
     atlas = ctx.atlas
+    notes = layer_notes(atlas)
     inputs = []
     for kind, frame in atlas.layers().items():
         src = atlas.sources.get(kind)
         if src is not None:
             item = src.to_dict()
+            item["notes"] = notes.get(kind, item.get("notes", []))
         else:
             item = {
                 "kind": kind,
