@@ -248,3 +248,28 @@ def test_osm_file_is_a_network_layer(tmp_path):
     assert sorted(atlas.network["edge_id"]) == ["w10.1", "w10.2", "w11"]
     assert atlas.sources["network"].path.endswith("network.osm")
     assert json.dumps(atlas.sources["network"].to_dict())
+
+
+def test_bundled_walking_distances_are_never_shorter_than_straight():
+    atlas = areas.load()
+    assert atlas.has_network and atlas.sources["network"].reconciles()
+    s = areas.summarize(atlas, as_of="2026-06-01")
+    assert s.distance == "network" and (s.table["distance_basis"] == "network").all()
+    c = s.transit.companies
+    for g in ("rail", "bus", "any"):
+        walked = c[f"{g}_network_m"].to_numpy(dtype=float)
+        straight = c[f"{g}_distance_m"].to_numpy(dtype=float)
+        ok = ~np.isnan(walked)
+        assert ok.sum() > 0.9 * len(c)
+        assert (walked[ok] >= straight[ok] - 1e-6).all(), g
+    # every unreachable firm is listed, with its reason, and is beyond every band
+    listed = {(f["id"], f["group"]) for f in s.reconciliation["unreachable"]["firms"]}
+    for g in ("rail", "bus"):
+        gone = c.loc[c[f"{g}_network_m"].isna(), "company_id"]
+        assert {(i, g) for i in gone} <= listed
+    assert (c.loc[c["fingerplan_m"].isna(), "fingerplan_band"] == "beyond").all()
+    # the bands and the gap add up per district
+    t = s.table
+    bands = t[[f"fingerplan_{b}_companies" for b in ("core", "station_near", "beyond")]]
+    assert (bands.sum(axis=1) == t["companies"]).all()
+    assert (t["circle_only_core_companies"] <= t["companies"]).all()
