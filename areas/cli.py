@@ -122,6 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--tiles", metavar="NAME", help="add a basemap (needs network when viewed)")
     p.add_argument("--out", required=True, metavar="FILE.html")
+    _add_distance(p)
 
     p = sub.add_parser("report", help="write the full report: pages, maps, tables, GeoPackage")
     _add_scenario(p)
@@ -305,10 +306,20 @@ def _cmd_map(args) -> int:
         color_by=args.color_by,
         tiles=args.tiles or False,
     )
+    from areas.analysis.summary import summarize
+
+    summary = summarize(
+        atlas,
+        as_of=args.as_of,
+        include=tuple(args.include),
+        thresholds_m=tuple(args.thresholds),
+        distance=args.distance,
+    )
+    options = options.replace(as_of=None, include=())  # the summary's scenario
     if args.district:
-        fmap = district_map(atlas, args.district, options=options)
+        fmap = district_map(atlas, args.district, summary, options=options)
     else:
-        fmap = overview_map(atlas, options=options)
+        fmap = overview_map(atlas, summary, options=options)
     path = save_map(fmap, args.out)
     print(f"Map written to {path}")
     return 0

@@ -273,3 +273,26 @@ def test_bundled_walking_distances_are_never_shorter_than_straight():
     bands = t[[f"fingerplan_{b}_companies" for b in ("core", "station_near", "beyond")]]
     assert (bands.sum(axis=1) == t["companies"]).all()
     assert (t["circle_only_core_companies"] <= t["companies"]).all()
+
+
+@pytest.mark.parametrize("distance", ["network", "detour"])
+def test_map_command_takes_the_distance(tmp_path, distance, capsys):
+    folder = write_world(tmp_path / "world")
+    out = tmp_path / "map.html"
+    argv = [
+        "map",
+        "--layers",
+        str(folder),
+        "--fallback",
+        "empty",
+        "--as-of",
+        "2026-01-01",
+        "--distance",
+        distance,
+        "--out",
+        str(out),
+    ]
+    assert main(argv) == 0
+    html = out.read_text(encoding="utf-8")
+    walking = "Within 600 m walking of a Fingerplan station" in html
+    assert walking == (distance == "network")
