@@ -320,8 +320,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "report.fingerplan_assume_no_network": (
         "No network layer: the bands use the {basis} distance (detour factor {factor}) and "
         "the zones are circles.",
-        "Intet stinet: zonerne bygger på afstandsmålet {basis} (omvejsfaktor {factor}) og "
-        "er cirkler.",
+        "Intet stinet: zonerne bygger på {basis} (omvejsfaktor {factor}) og er cirkler.",
     ),
     "report.fingerplan_assume_stations": (
         "Fingerplan stations: rail stops in service (S-train, regional rail, metro, light "

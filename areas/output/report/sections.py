@@ -409,8 +409,16 @@ def fingerplan_section(ctx: ReportContext, d: str, slug: str) -> dict:
             assumptions.append(ctx.L("fingerplan_assume_unreachable", ids=", ".join(unreachable)))
     else:
         factor = format_number(params.detour_factor, lang, decimals=2)
+        words = {
+            "straight": ("straight-line", "luftlinjeafstand"),
+            "detour": ("detour-estimate", "anslået gangafstand"),
+        }.get(basis, (basis, basis))
         assumptions = [
-            ctx.L("fingerplan_assume_no_network", basis=basis, factor=factor),
+            ctx.L(
+                "fingerplan_assume_no_network",
+                basis=words[1] if lang == "da" else words[0],
+                factor=factor,
+            ),
             ctx.L("fingerplan_assume_from"),
         ]
     assumptions.append(ctx.L("fingerplan_assume_stations"))
