@@ -17,8 +17,11 @@ Rules
   districts with large fenced plots sit at the upper end. Another
   :class:`~areas.analysis.transit.distance.DistanceBasis` given as
   ``distance`` adds its own columns beside these.
-- **Which distance counts.** Threshold shares, medians and the Fingerplan band
-  use the straight-line distance unless ``distance="walk"``. Every result says
+- **Which distance counts.** Threshold shares, medians and the Fingerplan bands
+  use ``distance``: ``"straight"`` (the default without a network),
+  ``"detour"`` (formerly ``"walk"``: the straight line times the factor) or
+  ``"network"`` (the default when ``network`` is given: the walk along it,
+  :class:`~areas.analysis.transit.distance.Network`). Every result says
   which one it used: ``params.distance``, the ``distance`` attribute and the
   ``distance_basis`` column of :meth:`TransitAccess.per_district`.
 - **No stop in service.** When a group has no stop in service on ``as_of``
@@ -29,10 +32,16 @@ Rules
 - **Ties.** Stops whose distances differ by at most :data:`TIE_TOLERANCE_M`
   are equally near; the one with the lowest ``stop_id`` wins, so results do not
   depend on the row order of the stops (:mod:`areas.analysis.transit.nearest`).
-- **Fingerplan band** (``rail_band``): ``"core"`` within 600 m of a rail stop
-  (the station-proximity reference walking distance of the Fingerplan),
-  ``"station_near"`` within 1,200 m, else ``"beyond"``. Fingerplan distances
-  are walking distances; ``distance="walk"`` is the closer reading of it.
+- **Bands.** ``rail_band``: ``"core"`` within 600 m of a rail stop,
+  ``"station_near"`` within 1,200 m, else ``"beyond"``. ``fingerplan_band``:
+  the same bands to the nearest **Fingerplan station** (a rail stop in
+  service, or a BRT stop whose ``fingerplan_station`` is true; a bus stop
+  never), by the distance in use; the Fingerplan measures walking distance,
+  so ``distance="network"`` is its reading. ``circle_only_core`` marks firms
+  within 600 m of a Fingerplan station in a straight line but beyond it by
+  the distance in use; ``large_office_outside_core`` (when
+  ``office_floor_area_m2`` holds values) offices over 1,500 m² outside the
+  core.
 
 Performance
 -----------
