@@ -38,6 +38,7 @@ _EXPORTS = {
     "read_gtfs": "load.gtfs",
     "PtalParameters": "analysis.service",
     "DgRegioParameters": "analysis.service",
+    "station_zones": "analysis.fingerplan",
     "MapOptions": "output.maps",
     "overview_map": "output.maps",
     "district_map": "output.maps",
@@ -56,6 +57,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from areas import errors, scenario, schema
     from areas.analysis.assign import assign_districts
     from areas.analysis.bid import bid_coverage
+    from areas.analysis.fingerplan import station_zones
     from areas.analysis.rewilding import rewilded_hectares
     from areas.analysis.service import DgRegioParameters, PtalParameters, service_frequency
     from areas.analysis.summary import compare, summarize

@@ -1,4 +1,4 @@
-"""The :class:`Atlas`: five validated layers in EPSG:25832 and where each came from."""
+"""The :class:`Atlas`: the validated layers in EPSG:25832 and where each came from."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from areas.schema import KIND_NAMES, WORK_CRS
+from areas.schema import KIND_NAMES, KINDS, WORK_CRS
 
 __all__ = ["Atlas", "LayerSource", "Exclusion", "Repair"]
 
@@ -111,7 +111,7 @@ class LayerSource:
 
 @dataclass
 class Atlas:
-    """The five layers of the toolkit, validated and in EPSG:25832.
+    """The layers of the toolkit, validated and in EPSG:25832.
 
     Attributes
     ----------
@@ -130,6 +130,9 @@ class Atlas:
     service_sources : dict
         Provenance of the service inputs: ``"gtfs"`` and ``"service"`` ->
         ``path``, ``sha256`` and (for a feed) ``period``.
+    network : geopandas.GeoDataFrame, optional
+        Where people may walk ((Multi)LineStrings; empty when the source has
+        none). :meth:`walking_network` builds its graph once.
     """
 
     districts: gpd.GeoDataFrame
@@ -146,16 +149,47 @@ class Atlas:
     def has_service(self) -> bool:
         """True when the atlas carries a GTFS feed or a service table."""
         return self.service is not None or self.service_table is not None
+    network: gpd.GeoDataFrame | None = None
 
     def __post_init__(self) -> None:
+        if self.network is None:
+            self.network = gpd.GeoDataFrame(
+                {c: pd.Series([], dtype="str") for c in KINDS["network"].columns},
+                geometry=gpd.GeoSeries([], crs=WORK_CRS),
+                crs=WORK_CRS,
+            )
         for kind in KIND_NAMES:
             frame = getattr(self, kind)
             if frame.crs is None or frame.crs != WORK_CRS:
                 msg = f"Atlas layer `{kind}` must be in {WORK_CRS}, got {frame.crs}"
                 raise ValueError(msg)
+        self._walking: dict[str, Any] = {}
+
+    @property
+    def has_network(self) -> bool:
+        """True when the atlas has a network layer with at least one line."""
+        return self.network is not None and len(self.network) > 0
+
+    def walking_network(self) -> Any:
+        """Return the walking graph of :attr:`network`, built on first use and then reused.
+
+        Returns
+        -------
+        areas.analysis.network.WalkingNetwork or None
+            ``None`` when the atlas has no network layer.
+        """
+        if not self.has_network:
+            return None
+        cached = self._walking.get("graph")
+        if cached is None or cached[0] is not self.network:
+            from areas.analysis.network import build_network
+
+            cached = (self.network, build_network(self.network))
+            self._walking["graph"] = cached
+        return cached[1]
 
     def layers(self) -> dict[str, gpd.GeoDataFrame]:
-        """Return the five layers by kind."""
+        """Return the layers by kind (the network too, empty when there is none)."""
         return {kind: getattr(self, kind) for kind in KIND_NAMES}
 
     def __repr__(self) -> str:

@@ -124,8 +124,10 @@ def _add_distance(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--distance",
         choices=DISTANCES,
-        default="straight",
-        help="distance behind shares, bands and medians (default: straight line)",
+        default=None,
+        help="distance behind shares, bands and medians: straight, detour (straight line × "
+        "detour factor; walk is its former name) or network (walking along the network "
+        "layer); default: network when the layers have one, else straight",
     )
     parser.add_argument(
         "--thresholds",
@@ -200,6 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_publishing(p)
     p.add_argument("--out", required=True, metavar="FILE.html")
+    _add_distance(p)
 
     p = sub.add_parser("report", help="write the full report: pages, maps, tables, GeoPackage")
     _add_scenario(p)
@@ -525,6 +528,16 @@ def _cmd_map(args) -> int:
         background=_background(args.background),
         accessibility_statement=args.accessibility_statement,
     )
+    from areas.analysis.summary import summarize
+
+    summary = summarize(
+        atlas,
+        as_of=args.as_of,
+        include=tuple(args.include),
+        thresholds_m=tuple(args.thresholds),
+        distance=args.distance,
+    )
+    options = options.replace(as_of=None, include=())  # the summary's scenario
     if args.district:
         fmap = district_map(atlas, args.district, summary, options=options)
     else:

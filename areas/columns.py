@@ -212,6 +212,19 @@ def _group_columns(g: str) -> list[Column]:
             group=g,
         ),
         Column(
+            f"{g}_network_m",
+            f"Walking distance to {en} (m, along paths)",
+            f"Gangafstand til {da} (m, ad stier og veje)",
+            "m",
+            group=g,
+        ),
+        Column(
+            f"{g}_network_stop_id",
+            f"Nearest {en} stop on foot",
+            f"Nærmeste stoppested til fods ({da})",
+            group=g,
+        ),
+        Column(
             f"nearest_{g}_stop_id",
             f"Nearest {en} stop id",
             f"Nærmeste stoppested-id ({da})",
@@ -315,6 +328,27 @@ def _service_columns() -> list[Column]:
 PTAL_BAND_CODES = ("0", "1a", "1b", "2", "3", "4", "5", "6a", "6b")
 
 
+def _fingerplan_columns(band: str) -> list[Column]:
+    out = []
+    for what, (en, da), unit in (
+        ("companies", ("Firms", "Virksomheder"), "count"),
+        ("employees", ("Employees", "Ansatte"), "count"),
+        ("ha", ("Land (ha)", "Areal (ha)"), "ha"),
+    ):
+        out.append(
+            Column(
+                f"fingerplan_{band}_{what}",
+                f"{en}, Fingerplan: {{band}}",
+                f"{da}, Fingerplan: {{band}}",
+                unit,  # type: ignore[arg-type]
+                None,
+                what=what,
+                band=band,
+            )
+        )
+    return out
+
+
 def _build() -> dict[str, Column]:
     columns = [
         _fixed("district_id", "District id", "Område-id"),
@@ -404,12 +438,62 @@ def _build() -> dict[str, Column]:
         ),
         _fixed("distance_basis", "Distance method", "Afstandsmål"),
         _fixed("detour_factor", "Detour factor", "Omvejsfaktor"),
+        _fixed(
+            "distance_network_m", "Walking distance (along paths)", "Gangafstand (ad stier og veje)"
+        ),
+        _fixed("fingerplan_band", "Fingerplan band", "Fingerplan-zone"),
+        _fixed("fingerplan_stop_id", "Nearest Fingerplan station", "Nærmeste Fingerplan-station"),
+        _fixed(
+            "fingerplan_distance_m",
+            "Distance to Fingerplan station (m, straight line)",
+            "Afstand til Fingerplan-station (m, luftlinje)",
+        ),
+        _fixed(
+            "fingerplan_m",
+            "Distance to Fingerplan station (m, basis in use)",
+            "Afstand til Fingerplan-station (m, valgt afstandsmål)",
+        ),
+        _fixed(
+            "circle_only_core",
+            "Within 600 m in a straight line only",
+            "Kun inden for 600 m i luftlinje",
+        ),
+        _fixed(
+            "circle_only_core_companies",
+            "Firms within 600 m in a straight line, beyond 600 m on foot",
+            "Virksomheder inden for 600 m i luftlinje, men over 600 m til fods",
+        ),
+        _fixed(
+            "circle_only_core_ha",
+            "Land within the 600 m circle, beyond 600 m on foot (ha)",
+            "Areal i 600 m-cirklen, men over 600 m til fods (ha)",
+        ),
+        _fixed("office_floor_area_m2", "Office floor area (m²)", "Kontoretageareal (m²)"),
+        _fixed(
+            "large_office_outside_core",
+            "Office over 1,500 m² outside the core area",
+            "Kontor over 1.500 m² uden for kerneområdet",
+        ),
+        _fixed(
+            "large_offices_outside_core",
+            "Offices over 1,500 m² outside the core area",
+            "Kontorer over 1.500 m² uden for kerneområdet",
+        ),
+        _fixed("fingerplan_station", "Fingerplan station", "Fingerplan-station"),
+        _fixed("station_id", "Station id", "Stations-id"),
+        _fixed("band_m", "Walking band (m)", "Gangafstand (m)"),
+        _fixed("basis", "Distance basis", "Afstandsmål"),
+        _fixed("distance_basis", "Distance basis", "Afstandsmål"),
+        _fixed("edge_id", "Path id", "Sti-id"),
+        _fixed("walkable", "Walkable", "Gangbar"),
+        _fixed("level", "Level", "Niveau"),
     ]
     for g in MODE_GROUP_NAMES:
         columns += _group_columns(g)
         columns += [share_column(g, t, w) for t in DEFAULT_THRESHOLDS_M for w in COUNTED]
     for band in BANDS:
         columns += _band_columns(band)
+        columns += _fingerplan_columns(band)
     columns += _service_columns()
     registry: dict[str, Column] = {}
     for c in columns:

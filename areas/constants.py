@@ -20,6 +20,10 @@ __all__ = [
     "FINGERPLAN_BANDS_M",
     "DISTANCES",
     "DistanceKind",
+    "DISTANCE_ALIASES",
+    "NETWORK_SNAP_LIMIT_M",
+    "FINGERPLAN_MODES",
+    "LARGE_OFFICE_M2",
     "DEFAULT_DETOUR_FACTOR",
     "MODE_GROUP_NAMES",
     "BANDS",
@@ -45,10 +49,22 @@ CORE_AREA_M = 600
 STATION_NEAR_M = 1200
 #: The two Fingerplan distances, nearest first.
 FINGERPLAN_BANDS_M = (CORE_AREA_M, STATION_NEAR_M)
-#: Values of ``distance``: a straight line, or the straight line times a detour factor.
-DISTANCES = ("straight", "walk")
+#: Values of ``distance``: a straight line, the straight line times a detour factor,
+#: or the walk along a walking network; ``"walk"`` is the former name of ``"detour"``.
+DISTANCES = ("straight", "detour", "network", "walk")
 #: The type of ``distance`` options (the values of :data:`DISTANCES`).
-DistanceKind = Literal["straight", "walk"]
+DistanceKind = Literal["straight", "detour", "network", "walk"]
+#: Former names of ``distance`` values, kept for one release (same output).
+DISTANCE_ALIASES = {"walk": "detour"}
+#: Default snapping limit of a walking network, in metres (see
+#: :class:`areas.analysis.transit.distance.Network`).
+NETWORK_SNAP_LIMIT_M = 300.0
+#: Modes whose stops are Fingerplan stations by default (rail in service);
+#: a BRT stop counts only where the stops layer says ``fingerplan_station``.
+FINGERPLAN_MODES = ("light_rail", "metro", "s_train", "regional_rail")
+#: Office floor area above which the Fingerplan's office rule asks for a
+#: station-near core location, in square metres.
+LARGE_OFFICE_M2 = 1500
 #: Straight line to walking distance, as a factor; sources in
 #: :class:`areas.analysis.transit.distance.Detour`.
 DEFAULT_DETOUR_FACTOR = 1.3

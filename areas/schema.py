@@ -1,4 +1,4 @@
-"""The five layer kinds, their columns, geometry types and value sets.
+"""The six layer kinds, their columns, geometry types and value sets.
 
 This module is the single statement of the layer schema; the loaders, the
 validator, the analyses and the README's schema table all read it.
@@ -18,6 +18,7 @@ __all__ = [
     "LayerKind",
     "KINDS",
     "KIND_NAMES",
+    "OPTIONAL_KINDS",
     "DENMARK_BOUNDS_4326",
     "DENMARK_BOUNDS_25832",
 ]
@@ -55,7 +56,7 @@ class LayerKind:
     id_column : str
         Column holding the feature id (kept as text).
     geometry : str
-        ``"polygon"`` ((Multi)Polygon) or ``"point"``.
+        ``"polygon"`` ((Multi)Polygon), ``"point"`` or ``"line"`` ((Multi)LineString).
     required : tuple of str
         Columns that must be present (besides geometry).
     optional : tuple of str
@@ -140,10 +141,21 @@ KINDS: dict[str, LayerKind] = {
         id_column="company_id",
         geometry="point",
         required=("company_id", "name"),
-        optional=("employees", "sector", "bid_member", "address"),
+        optional=("employees", "sector", "bid_member", "address", "office_floor_area_m2"),
         integers=("employees",),
+        floats=("office_floor_area_m2",),
         booleans=("bid_member",),
+    ),
+    "network": LayerKind(
+        name="network",
+        id_column="edge_id",
+        geometry="line",
+        required=(),
+        optional=("edge_id", "walkable", "level", "kind"),
+        booleans=("walkable",),
     ),
 }
 
 KIND_NAMES = tuple(KINDS)
+#: Kinds a source may lack without a warning: the analyses work without them.
+OPTIONAL_KINDS = ("network",)

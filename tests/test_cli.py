@@ -60,7 +60,7 @@ def test_summary_json_carries_params_and_reconciliation(capsys):
     )
     payload = json.loads(capsys.readouterr().out)
     assert payload["params"]["include"] == ["planned", "study"]
-    assert payload["params"]["distance"] == "walk"
+    assert payload["params"]["distance"] == "detour"  # "walk" is its former name
     rec = payload["reconciliation"]
     assert rec["companies_in"] == rec["assigned"] + rec["outside"] + rec["excluded"]
     shares = [
@@ -75,7 +75,7 @@ def test_summary_json_carries_params_and_reconciliation(capsys):
 def test_summary_table_states_the_scenario_and_reconciles(capsys):
     assert main(["summary", "--as-of", "2025-10-25"]) == 0
     out = capsys.readouterr().out
-    assert "as of 2025-10-25" in out and "distances: straight" in out
+    assert "as of 2025-10-25" in out and "distances: network" in out
     assert "Firms in: 1,066 = assigned" in out
     assert "Avedøre Holme" in out
 

@@ -9,7 +9,7 @@ import zipfile
 import pytest
 from conftest import REPO
 
-from areas.schema import KIND_NAMES
+from areas.schema import KIND_NAMES, OPTIONAL_KINDS
 
 
 @pytest.fixture(scope="module")
@@ -42,9 +42,13 @@ def test_wheel_carries_layers_templates_and_entry_point(wheel):
     with zipfile.ZipFile(wheel) as zf:
         names = set(zf.namelist())
         for kind in KIND_NAMES:
-            bundled = f"areas/_bundled_layers/{kind}.geojson"
-            assert bundled in names
-            assert zf.read(bundled) == (REPO / "layers" / f"{kind}.geojson").read_bytes()
+            files = [p for p in (REPO / "layers").iterdir() if p.stem == kind]
+            if kind not in OPTIONAL_KINDS:
+                assert files, kind
+            for file in files:
+                bundled = f"areas/_bundled_layers/{file.name}"
+                assert bundled in names
+                assert zf.read(bundled) == file.read_bytes()
         assert "areas/_bundled_layers/README.md" in names
         assert any(
             n.startswith("areas/output/report/templates/") and n.endswith(".html") for n in names

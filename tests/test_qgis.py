@@ -184,12 +184,12 @@ def test_plugin_installs_and_registers_the_provider(in_qgis):
 def test_summary_in_qgis_equals_the_python_summary(in_qgis, work):
     assert "ok" in in_qgis["summary"], in_qgis["summary"]
     atlas = areas.load()
-    _compare(work / "summary.csv", areas.summarize(atlas, as_of=AS_OF).table)
+    _compare(work / "summary.csv", areas.summarize(atlas, as_of=AS_OF, distance="straight").table)
     assert "ok" in in_qgis["summary_full"], in_qgis["summary_full"]
     full = areas.summarize(atlas, as_of=AS_OF, include=("planned", "study"), distance="walk")
     _compare(work / "summary_full.csv", full.table)
     assert "ok" in in_qgis["summary_gpkg_source"], in_qgis["summary_gpkg_source"]
-    from_file = areas.summarize(areas.load(work / "layers.gpkg"), as_of=AS_OF)
+    from_file = areas.summarize(areas.load(work / "layers.gpkg"), as_of=AS_OF, distance="straight")
     _compare(work / "summary_gpkg.csv", from_file.table)
 
 
@@ -214,7 +214,7 @@ def test_fingerplan_layer_carries_the_summary_band_per_firm(in_qgis, work):
     assert "ok" in in_qgis["fingerplan"], in_qgis["fingerplan"]
     layer = gpd.read_file(work / "fingerplan.gpkg")
     atlas = areas.load()
-    transit = areas.summarize(atlas, as_of=AS_OF).transit.companies
+    transit = areas.summarize(atlas, as_of=AS_OF, distance="straight").transit.companies
     assert len(layer) == len(atlas.companies)
     assert layer.crs.to_epsg() == 25832
     want = transit.set_index(transit["company_id"].astype(str))["rail_band"]

@@ -260,7 +260,8 @@ def test_refuses_a_file_as_out_dir(tmp_path):
         ),
         ({"districts": []}, "`districts` is empty"),
         ({"lang": "de"}, "`lang` must be one of en, da"),
-        ({"distance": "network"}, "`distance` must be 'straight' or 'walk'"),
+        ({"distance": "network"}, "needs a walking network"),
+        ({"distance": "manhattan"}, "`distance` must be 'straight' or 'detour'"),
         ({"thresholds_m": (600, -1)}, "`thresholds_m` must be positive"),
         ({"as_of": "next week"}, "`as_of` must be a date"),
         ({"include": ("withdrawn",)}, "`include` takes statuses"),
@@ -395,6 +396,13 @@ def test_report_csvs_in_the_danish_excel_dialect(tmp_path, capsys):
     pd.testing.assert_series_equal(back["area_ha"], expected["area_ha"], check_names=False)
 
 
+def counts_rail(report):
+    """Return the rail stops in service of a report, from its own stops layer."""
+    stops = pyogrio.read_dataframe(report.out_dir / "results.gpkg", layer="stops_in_service")
+    rail = ("s_train", "metro", "light_rail", "regional_rail")
+    return stops.loc[stops["mode"].isin(rail), "stop_id"].tolist()
+
+
 def test_tiny_report_geopackage(tiny_report):
     path = tiny_report.out_dir / "results.gpkg"
     counts = {
@@ -409,7 +417,12 @@ def test_tiny_report_geopackage(tiny_report):
         "active_bids": 1,
         "rewilding_plots": 2,
         "layer_styles": 6,  # QGIS's styles: one per layer, two for the firms
+        # no network: the zones are the 600 m and 1,200 m circles of the two rail stops
+        "station_zones": 2 * len(set(counts_rail(tiny_report))),
+        "station_circles": 2 * len(set(counts_rail(tiny_report))),
     }
+    zones = pyogrio.read_dataframe(path, layer="station_zones")
+    assert set(zones["basis"]) == {"straight"} and set(zones["band_m"]) == {600.0, 1200.0}
     for name in counts:
         if name != "layer_styles":
             assert pyogrio.read_info(path, layer=name)["crs"] == CRS
@@ -436,8 +449,10 @@ def test_tiny_report_provenance(tiny_report):
         "rewilding",
         "stops",
         "companies",
+        "network",
     ]
     assert prov["inputs"][4]["features_in_layer"] == 5
+    assert prov["inputs"][5]["features_in_layer"] == 0
     assert prov["run_time_s"] >= 0
 
 
@@ -652,6 +667,8 @@ def test_bundled_geopackage_with_gdal_cli(bundled_report):
         "active_bids",
         "rewilding_plots",
         "layer_styles",
+        "station_zones",
+        "station_circles",
     }
     assert {k: int(v) for k, v in layers.items()} == expected
     assert expected["districts"] == 8
@@ -660,6 +677,8 @@ def test_bundled_geopackage_with_gdal_cli(bundled_report):
     geometry = dict(
         re.findall(r"Layer name: (\w+)\n.*?Geometry: ([\w ]+)\n", run.stdout, flags=re.S)
     )
+    assert run.stdout.count('ID["EPSG",25832]]') == 7  # every layer's CRS
+    geometry = dict(re.findall(r"Layer name: (\w+)\nGeometry: ([\w ]+)\n", run.stdout))
     assert geometry["districts"] == "Multi Polygon" and geometry["companies"] == "Point"
 
 

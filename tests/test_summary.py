@@ -225,9 +225,9 @@ def test_reconciliation_counts_every_firm():
 
 def test_walk_distances_are_named(atlas):
     s = summarize(atlas, as_of="2023-06-30", distance="walk", detour_factor=1.5)
-    assert s.params["distance"] == "walk" and s.params["detour_factor"] == 1.5
-    assert s.distance == "walk" and s.transit.distance == "walk"
-    assert (s.table["distance_basis"] == "walk").all() and (s.table["detour_factor"] == 1.5).all()
+    assert s.params["distance"] == "detour" and s.params["detour_factor"] == 1.5
+    assert s.distance == "detour" and s.transit.distance == "detour"
+    assert (s.table["distance_basis"] == "detour").all() and (s.table["detour_factor"] == 1.5).all()
     t = s.table.set_index("district_id")
     # 100, 400, 700 m straight = 150, 600, 1050 m walking
     assert t.loc["west", "median_rail_distance_m"] == pytest.approx(600)
@@ -371,14 +371,14 @@ def test_params_are_typed_and_still_read_as_the_former_dict(atlas):
     assert isinstance(p, SummaryParams)
     assert p.as_of == s.as_of == pd.Timestamp("2023-06-30")
     assert p.include == ("study", "planned") and p.thresholds_m == (400, 600, 800, 1200)
-    assert p.distance == s.transit.params.distance == "walk" and p.detour_factor == 1.3
+    assert p.distance == s.transit.params.distance == "detour" and p.detour_factor == 1.3
     # The former dict, for one release: the keys, values and JSON of before.
-    assert p["as_of"] == "2023-06-30" and p.get("distance") == "walk"
+    assert p["as_of"] == "2023-06-30" and p.get("distance") == "detour"
     assert dict(p) == {
         "as_of": "2023-06-30",
         "include": ("study", "planned"),
         "thresholds_m": (400, 600, 800, 1200),
-        "distance": "walk",
+        "distance": "detour",
         "detour_factor": 1.3,
         "groups_without_stops": [],
     }
@@ -389,7 +389,7 @@ def test_params_are_typed_and_still_read_as_the_former_dict(atlas):
     with pytest.raises(dataclasses.FrozenInstanceError):
         p.as_of = pd.Timestamp("2020-01-01")  # type: ignore[misc]
     changed = dataclasses.replace(p, distance="straight")
-    assert changed["distance"] == "straight" and p["distance"] == "walk"
+    assert changed["distance"] == "straight" and p["distance"] == "detour"
 
 
 def test_summary_carries_the_scenario_masks(atlas):

@@ -135,9 +135,10 @@ def test_withdrawn_stop_never_counts(firms, stops):
 def test_walk_distance_switches_the_band_and_says_so(firms, stops):
     straight = transit_access(firms, stops, as_of="2026-01-01")
     walk = transit_access(firms, stops, as_of="2026-01-01", distance="walk")
-    assert straight.distance == "straight" and walk.distance == "walk"
+    assert straight.distance == "straight" and walk.distance == "detour"
     assert (
-        walk.params["distance"] == "walk" and walk.params["detour_factor"] == DEFAULT_DETOUR_FACTOR
+        walk.params["distance"] == "detour"
+        and walk.params["detour_factor"] == DEFAULT_DETOUR_FACTOR
     )
     # B: 500 m straight -> core; 650 m walking -> station_near.
     assert row(straight, "B")["rail_band"] == "core"
@@ -312,7 +313,15 @@ def test_output_columns(firms, stops):
             f"{g}_distance_m",
             f"{g}_walk_m",
         ]
-    expected += ["rail_band", "employees"]
+    expected += [
+        "rail_band",
+        "fingerplan_stop_id",
+        "fingerplan_distance_m",
+        "fingerplan_m",
+        "fingerplan_band",
+        "circle_only_core",
+        "employees",
+    ]
     assert list(r.companies.columns) == expected
     assert r.companies.index.equals(firms.index)
     assert set(r.params) >= {"as_of", "include", "thresholds_m", "distance", "detour_factor"}
@@ -591,7 +600,11 @@ def test_detour_basis_is_the_walk_option(firms, stops):
     walk = transit_access(firms, stops, as_of="2026-01-01", distance="walk", detour_factor=1.4)
     seam = transit_access(firms, stops, as_of="2026-01-01", distance=Detour(1.4))
     pd.testing.assert_frame_equal(walk.companies, seam.companies)
-    assert seam.params == walk.params and seam.distance == "walk"
+    assert seam.params == walk.params and seam.distance == "detour"
+    # "walk" is the former name of "detour": the same output.
+    detour = transit_access(firms, stops, as_of="2026-01-01", distance="detour", detour_factor=1.4)
+    pd.testing.assert_frame_equal(walk.companies, detour.companies)
+    assert detour.params == walk.params
     straight = transit_access(firms, stops, as_of="2026-01-01", distance=Straight())
     pd.testing.assert_frame_equal(
         straight.companies, transit_access(firms, stops, as_of="2026-01-01").companies
@@ -636,7 +649,7 @@ def test_typed_params_still_read_as_the_former_dict(firms, stops):
     p = r.params
     assert isinstance(p, TransitParams)
     assert p.as_of == pd.Timestamp("2026-01-01") and p["as_of"] == "2026-01-01"
-    assert p.include == ("planned",) and p.get("distance") == "walk"
+    assert p.include == ("planned",) and p.get("distance") == "detour"
     assert p.stops_without_location == () and p["stops_without_location"] == []
     assert json.loads(json.dumps(p))["stops_in_service"] == {"rail": 2, "bus": 2, "any": 4}
     assert pickle.loads(pickle.dumps(p)) == p and copy.deepcopy(p)["as_of"] == "2026-01-01"

@@ -194,12 +194,13 @@ def summarize(
     as_of: DateLike = None,
     include: Iterable[str] | str = (),
     thresholds_m: Iterable[float] = DEFAULT_THRESHOLDS_M,
-    distance: DistanceKind | DistanceBasis = "straight",
+    distance: DistanceKind | DistanceBasis | None = None,
     detour_factor: float | None = None,
     service_date: DateLike = None,
     service_window: tuple[str, str] | str = DEFAULT_WINDOW,
     ptal_params: PtalParameters | None = None,
     dg_params: DgRegioParameters | None = None,
+    snap_limit_m: float | None = None,
 ) -> Summary:
     """Summarise every district for one scenario.
 
@@ -213,9 +214,13 @@ def summarize(
         Stop statuses counted before they open: ``"planned"``, ``"study"``.
     thresholds_m : iterable of float, default (400, 600, 800, 1200)
         Distance thresholds of the transit share columns.
-    distance : {"straight", "walk"} or DistanceBasis, default "straight"
-        Distance used by the transit shares, medians and Fingerplan bands
-        (another basis: see :mod:`areas.analysis.transit.distance`).
+    distance : {"straight", "detour", "network"} or DistanceBasis, optional
+        Distance used by the transit shares, medians and Fingerplan bands:
+        ``"network"`` walks along ``atlas.network`` (the default when the
+        atlas has a network), ``"straight"`` (the default without one), or
+        ``"detour"`` (the straight line times ``detour_factor``; ``"walk"`` is
+        its former name). Another basis: see
+        :mod:`areas.analysis.transit.distance`.
     detour_factor : float, optional
         Walking / straight-line distance (default
         :data:`areas.constants.DEFAULT_DETOUR_FACTOR`).
@@ -228,6 +233,9 @@ def summarize(
         The clock window of the frequencies.
     ptal_params, dg_params : PtalParameters, DgRegioParameters, optional
         Overrides of the PTAL and DG REGIO parameters.
+    snap_limit_m : float, optional
+        For ``distance="network"``: farthest a firm or stop may be from the
+        network (default 300 m).
 
     Returns
     -------
@@ -288,7 +296,9 @@ def summarize(
     ts = resolve_as_of(as_of)
     inc = resolve_include(include)
     thresholds = _check_thresholds(thresholds_m)
-    basis, factor = _resolve_basis(distance, detour_factor)
+    # The graph is built (once per atlas) only when the network is used.
+    network = atlas.walking_network if atlas.has_network else None
+    basis, factor = _resolve_basis(distance, detour_factor, network, snap_limit_m)
     masks = scenario_masks(atlas.stops, atlas.bids, atlas.rewilding, ts, inc)
     transit = _transit_access(
         atlas.companies,
@@ -331,7 +341,12 @@ def summarize(
         service_window=None if service is None else tuple(service.params["service_window"]),
         service=None if service is None else service.params,
     )
-    table = _table(a, bid, rewilding, transit, assignment)
+    from areas.analysis.fingerplan import district_hectares, fingerplan_stopset
+
+    hectares = district_hectares(atlas.districts, basis, fingerplan_stopset(atlas.stops, ts, inc))
+    reconciliation = _reconciliation(atlas, assignment)
+    reconciliation["unreachable"] = _unreachable(transit, basis)
+    table = _table(a, bid, rewilding, transit, assignment, hectares)
     if service is not None:
         for col in service.districts.columns:
             table[col] = service.districts[col].to_numpy()
@@ -341,7 +356,7 @@ def summarize(
         bid=bid,
         rewilding=rewilding,
         transit=transit,
-        reconciliation=_reconciliation(atlas, assignment),
+        reconciliation=reconciliation,
         params=params,
         as_of=ts,
         masks=masks,
@@ -362,12 +377,34 @@ def _with_firm_columns(transit: Any, companies: Any, assignment: pd.DataFrame) -
     return dataclasses.replace(transit, companies=firms)
 
 
+def _unreachable(transit: TransitAccess, basis: DistanceBasis) -> dict:
+    """Return the firms the distance basis cannot reach, per group, with the reason."""
+    table = transit.unreachable
+    firms = (
+        []
+        if table is None
+        else [
+            {"id": str(i), "group": str(g), "reason": str(r)}
+            for i, g, r in zip(table["company_id"], table["group"], table["reason"], strict=True)
+        ]
+    )
+    reasons = Counter(f"{f['group']}: {f['reason']}" for f in firms)
+    return {
+        "basis": basis.name,
+        "snap_limit_m": getattr(basis, "snap_limit_m", None),
+        "firms": firms,
+        "counts": dict(sorted(reasons.items())),
+        "note": "unreachable firms count as beyond every threshold and band",
+    }
+
+
 def _table(
     a: Assignment,
     bid: BidCoverage,
     rewilding: Rewilding,
     transit: TransitAccess,
     assignment: pd.DataFrame,
+    hectares: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Join the analyses' per-district figures into the summary table."""
     ids = sorted(str(i) for i in a.districts.ids)
@@ -399,6 +436,10 @@ def _table(
     for col in per.columns:
         if col not in ("companies", "employees"):
             columns[col] = per[col].to_numpy() if col != "distance_basis" else per[col].array
+        if col == "fingerplan_beyond_employees" and hectares is not None:
+            h = hectares.reindex(ids)
+            for hcol in h.columns:
+                columns[hcol] = h[hcol].to_numpy()
     return pd.DataFrame(columns)
 
 
@@ -442,7 +483,7 @@ def compare(summary_a: Summary, summary_b: Summary) -> pd.DataFrame:
     """
     pa, pb = summary_a.params, summary_b.params
     if pa["distance"] != pb["distance"] or (
-        pa["distance"] == "walk" and pa["detour_factor"] != pb["detour_factor"]
+        pa["distance"] in ("walk", "detour") and pa["detour_factor"] != pb["detour_factor"]
     ):
         msg = (
             f"the summaries measure transit distances differently ({_basis(pa)} vs {_basis(pb)}); "
@@ -475,6 +516,6 @@ def compare(summary_a: Summary, summary_b: Summary) -> pd.DataFrame:
 
 
 def _basis(params: Mapping[str, Any]) -> str:
-    if params["distance"] == "walk":
+    if params["distance"] in ("walk", "detour"):
         return f"walk (x{params['detour_factor']:g})"
     return "straight"

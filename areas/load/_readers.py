@@ -46,6 +46,7 @@ from areas.errors import (
     ConfigError,
     DamagedFileError,
     EncodingError,
+    LayerError,
     MissingLayerError,
     SchemaError,
     format_ids,
@@ -70,7 +71,19 @@ FORMATS = {
     ".shp": "shp",
     ".csv": "csv",
     ".fgb": "fgb",
+    ".osm": "osm",
+    ".pbf": "osm",
 }
+
+
+def layer_stem(path: Path) -> str:
+    """Return the file name without its format suffix, lower case (``network.osm.pbf``: network)."""
+    name = path.name.lower()
+    for suffix in (".osm.pbf", ".osm"):
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return Path(name).stem
+
 
 #: Coordinate column pairs recognised in a CSV (case-insensitive), with the CRS they imply.
 CSV_XY_COLUMNS = (
@@ -743,6 +756,8 @@ def read_raw(
             raise EncodingError(msg, path=path, layer=kind) from exc
     if fmt == "csv":
         return _read_csv(path, kind, encoding=encoding, sep=sep, decimal=decimal, xy=xy)
+    if fmt == "osm":
+        return _read_osm(path, kind)
     return _read_vector(path, fmt, kind, layer=layer, encoding=encoding, engine=engine or "pyogrio")
 
 
@@ -771,6 +786,26 @@ def _fiona_read(
 
     (frame, declared), _ = _pyogrio_call(path, read)
     return frame, declared
+
+
+def _read_osm(path: Path, kind: str) -> RawLayer:
+    """Read an OpenStreetMap file (the walkable ways) as a network layer."""
+    from areas.load.osm import read_osm
+
+    if kind != "network":
+        msg = f"an OpenStreetMap file holds a walking network, not `{kind}`; name it network.osm"
+        raise LayerError(msg, path=path, layer=kind)
+    frame = read_osm(path)
+    return RawLayer(
+        path=path,
+        fmt="osm",
+        layer=None,
+        frame=pd.DataFrame(frame.drop(columns="geometry")),
+        geometry=frame.geometry,
+        crs=frame.crs,
+        encoding=None,
+        sha256=file_sha256(path),
+    )
 
 
 def _read_vector(

@@ -50,8 +50,16 @@ def bundled_dir() -> Path:
 
 
 def available() -> tuple[str, ...]:
-    """Return the names of the bundled layers (the five layer kinds)."""
-    return KIND_NAMES
+    """Return the names of the bundled layers (the layer kinds with a bundled file)."""
+    folder = bundled_dir()
+    return tuple(k for k in KIND_NAMES if _find(folder, k) is not None)
+
+
+def _find(folder: Path, name: str) -> Path | None:
+    for suffix in (".geojson", ".gpkg"):
+        if (folder / f"{name}{suffix}").exists():
+            return folder / f"{name}{suffix}"
+    return None
 
 
 def get_path(name: str) -> Path:
@@ -62,10 +70,11 @@ def get_path(name: str) -> Path:
     name : str
         One of :func:`available`.
     """
-    if name not in KIND_NAMES:
-        msg = f"no bundled layer `{name}`; available: {', '.join(KIND_NAMES)}"
+    path = _find(bundled_dir(), name) if name in KIND_NAMES else None
+    if path is None:
+        msg = f"no bundled layer `{name}`; available: {', '.join(available())}"
         raise MissingLayerError(msg)
-    return bundled_dir() / f"{name}.geojson"
+    return path
 
 
 def service_table_path() -> Path | None:

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 __all__ = ["Shapes", "check_geometry"]
 
 _POLYGON_TYPES = (3, 6)  # shapely type ids: Polygon, MultiPolygon
+_LINE_TYPES = (1, 5)  # LineString, MultiLineString
 _TYPE_NAMES = {
     -1: "none", 0: "Point", 1: "LineString", 2: "LinearRing", 3: "Polygon",
     4: "MultiPoint", 5: "MultiLineString", 6: "MultiPolygon", 7: "GeometryCollection",
@@ -80,6 +81,13 @@ def check_geometry(work: LayerWork, default_crs) -> Shapes:
         _keep_polygonal_parts(work, shapes)
         shapes.wrong |= shapes.live & ~np.isin(shapely.get_type_id(shapes.geoms), _POLYGON_TYPES)
         _report_wrong_types(work, shapes, "(Multi)Polygon")
+    elif work.schema.geometry == "line":
+        _keep_line_parts(work, shapes)
+        shapes.wrong |= shapes.live & ~np.isin(shapely.get_type_id(shapes.geoms), _LINE_TYPES)
+        _report_wrong_types(work, shapes, "(Multi)LineString")
+        zero = shapes.live & (shapely.length(shapes.geoms) == 0)
+        shapes.reasons[zero] = "a line of zero length (all its vertices at one place)"
+        shapes.live &= ~zero
     else:
         _single_points(work, shapes)
         shapes.wrong |= shapes.live & (shapely.get_type_id(shapes.geoms) != 0)
@@ -176,6 +184,44 @@ def _keep_polygonal_parts(work: LayerWork, shapes: Shapes) -> None:
             f"feature(s): {format_ids(ok_labels)}",
             ids=ok_labels,
             fix="store (Multi)Polygons only in this layer",
+        )
+
+
+def _keep_line_parts(work: LayerWork, shapes: Shapes) -> None:
+    """Turn rings into lines and keep the lines of geometry collections (a listed repair)."""
+    types = shapely.get_type_id(shapes.geoms)
+    fix = shapes.live & np.isin(types, (2, 7))
+    if not fix.any():
+        return
+    shapes.geoms = shapes.geoms.copy()
+    for i in np.flatnonzero(fix):
+        parts = (
+            shapely.get_parts(shapely.force_2d(shapes.geoms[i]))
+            if types[i] == 7
+            else [shapes.geoms[i]]
+        )
+        lines = [
+            shapely.LineString(p.coords)
+            for p in parts
+            if shapely.get_type_id(p) in (1, 2) and not p.is_empty
+        ]
+        lines += [q for p in parts if shapely.get_type_id(p) == 5 for q in shapely.get_parts(p)]
+        shapes.geoms[i] = (
+            None if not lines else lines[0] if len(lines) == 1 else shapely.MultiLineString(lines)
+        )
+    lost = fix & shapely.is_missing(shapes.geoms)
+    shapes.wrong |= lost
+    kept = fix & ~lost
+    if kept.any():
+        labels = work.labels(kept)
+        shapes.repairs += [
+            Repair(i, "kept the lines of a ring or geometry collection") for i in labels
+        ]
+        work.col.warn(
+            f"kept only the lines of the ring(s) or geometry collection(s) of {len(labels)} "
+            f"feature(s): {format_ids(labels)}",
+            ids=labels,
+            fix="store (Multi)LineStrings only in the network layer",
         )
 
 

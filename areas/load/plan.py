@@ -32,7 +32,7 @@ from areas.errors import (
 )
 from areas.load.config import AreasConfig, LayerConfig, check_crs, parse_config, read_config
 from areas.problems import Problem
-from areas.schema import KIND_NAMES, KINDS
+from areas.schema import KIND_NAMES, KINDS, OPTIONAL_KINDS
 
 __all__ = ["Plan", "make_plan", "absent_problem", "crs_text"]
 
@@ -67,8 +67,8 @@ def _folder_specs(folder: Path) -> dict[str, LayerConfig]:
     """
     found: dict[str, list[Path]] = {}
     for p in sorted(folder.iterdir()):
-        if p.suffix.lower() in _readers.FORMATS and p.stem.lower() in KINDS:
-            found.setdefault(p.stem.lower(), []).append(p)
+        if p.suffix.lower() in _readers.FORMATS and _readers.layer_stem(p) in KINDS:
+            found.setdefault(_readers.layer_stem(p), []).append(p)
     specs = {}
     for kind, paths in found.items():
         if len(paths) > 1:
@@ -147,10 +147,11 @@ def make_plan(source, config, crs, fallback) -> Plan:
         discovered = _folder_specs(src)
     elif src is not None:
         fmt = _readers.detect_format(src)
-        if fmt in ("gpkg", "fgb") and src.stem.lower() not in KINDS:
+        stem = _readers.layer_stem(src)
+        if fmt in ("gpkg", "fgb") and stem not in KINDS:
             discovered = _gpkg_specs(src)
-        elif src.stem.lower() in KINDS:
-            discovered = {src.stem.lower(): LayerConfig(kind=src.stem.lower(), path=src)}
+        elif stem in KINDS:
+            discovered = {stem: LayerConfig(kind=stem, path=src)}
         elif cfg is None:
             msg = (
                 f"cannot tell which layer kind this file is; name it after a kind "
@@ -221,11 +222,12 @@ def _service_paths(src: Path | None, cfg: AreasConfig | None) -> tuple[Path | No
 
 def absent_problem(plan: Plan) -> Problem | None:
     """Return the warning that kinds without a source are empty, unless the fallback was stated."""
-    if not plan.absent or plan.fallback_stated:
+    absent = [k for k in plan.absent if k not in OPTIONAL_KINDS]
+    if not absent or plan.fallback_stated:
         return None
     message = (
-        f"no {', '.join(f'`{k}`' for k in plan.absent)} layer in {plan.origin}; "
-        f"{'it is' if len(plan.absent) == 1 else 'they are'} empty"
+        f"no {', '.join(f'`{k}`' for k in absent)} layer in {plan.origin}; "
+        f"{'it is' if len(absent) == 1 else 'they are'} empty"
     )
     fix = (
         "add the files (named after the kinds), or say what you want in an areas.toml: "

@@ -134,6 +134,10 @@ _LABELS: dict[str, tuple[str, str]] = {
         "Within {distance_m} m of a rail stop",
         "Inden for {distance_m} m af station",
     ),
+    "layer.zone": (
+        "Within {distance_m} m walking of a Fingerplan station",
+        "Inden for {distance_m} m gang fra en Fingerplan-station",
+    ),
     "layer.companies": ("Firms", "Virksomheder"),
     "layer.company_grid": ("Firms per {cell_m} m cell", "Virksomheder pr. {cell_m} m-felt"),
     "layer.basemap": ("Basemap", "Baggrundskort"),
@@ -145,6 +149,12 @@ _LABELS: dict[str, tuple[str, str]] = {
     "legend.catchment_note": (
         "Straight-line distance from rail stops in service",
         "Afstand i luftlinje fra stationer i drift",
+    ),
+    "legend.catchment_note_network": (
+        "Walking distance along paths from Fingerplan stations in service "
+        "(straight walk to the nearest path, at most 300 m)",
+        "Gangafstand ad stier og veje fra Fingerplan-stationer i drift "
+        "(lige linje til nærmeste sti, højst 300 m)",
     ),
     "legend.catchment_note_walk": (
         "Walking distance estimated as straight line × {factor}",
@@ -306,6 +316,69 @@ _LABELS: dict[str, tuple[str, str]] = {
     "report.distance_walk": (
         "walking distance estimated as straight line × {factor}",
         "gangafstand anslået som luftlinje × {factor}",
+    ),
+    "report.fingerplan": ("Fingerplan: station proximity", "Fingerplan: stationsnærhed"),
+    "report.fingerplan_caption": (
+        "Firms, employees and land by Fingerplan band (distance to a Fingerplan station)",
+        "Virksomheder, ansatte og areal efter Fingerplan-zone (afstand til Fingerplan-station)",
+    ),
+    "report.fingerplan_assumptions": ("What the verdict assumes", "Hvad vurderingen bygger på"),
+    "report.fingerplan_zone": ("Within {distance} m walking", "Inden for {distance} m gang"),
+    "report.fingerplan_circle_zone": (
+        "Within {distance} m (circle)",
+        "Inden for {distance} m (cirkel)",
+    ),
+    "report.fingerplan_circle": (
+        "{distance} m circle (straight line)",
+        "{distance} m-cirkel (luftlinje)",
+    ),
+    "report.fingerplan_stations": ("Fingerplan stations", "Fingerplan-stationer"),
+    "report.fingerplan_map_title": (
+        "{district}: walking zones and circles",
+        "{district}: gangzoner og cirkler",
+    ),
+    "report.network_in_memory": (
+        "a network layer given in memory",
+        "et stinet givet i hukommelsen",
+    ),
+    "report.fingerplan_assume_network": (
+        "Walking distances run along the network layer ({source}); it is taken to hold every "
+        "path people may walk, and nothing else.",
+        "Gangafstande går ad stinettet ({source}); det antages at rumme alle stier og veje, "
+        "man må gå ad, og intet andet.",
+    ),
+    "report.fingerplan_assume_snap": (
+        "Firms, land and stations walk straight to the nearest point of the network, at most "
+        "{limit} m; farther away they count as beyond every band.",
+        "Virksomheder, arealer og stationer går i lige linje til nærmeste punkt på stinettet, "
+        "højst {limit} m; længere væk tæller de som uden for alle zoner.",
+    ),
+    "report.fingerplan_assume_from": (
+        "The walk starts at the firm's address point (land: the centre of each 10 m cell) "
+        "and ends at the stop's position in the stops layer.",
+        "Turen starter i virksomhedens adressepunkt (arealer: midten af hver 10 m-celle) og "
+        "slutter i stoppestedets position i stoppestedslaget.",
+    ),
+    "report.fingerplan_assume_zone": (
+        "A zone is the land whose straight walk to the network plus the walk along it is "
+        "within the band, drawn from network points every 10 m.",
+        "En zone er det areal, hvor den lige tur til stinettet plus turen ad det ligger inden "
+        "for afstanden, tegnet ud fra punkter på stinettet for hver 10 m.",
+    ),
+    "report.fingerplan_assume_unreachable": (
+        "Stations off the network (no zone): {ids}.",
+        "Stationer uden for stinettet (ingen zone): {ids}.",
+    ),
+    "report.fingerplan_assume_no_network": (
+        "No network layer: the bands use the {basis} distance (detour factor {factor}) and "
+        "the zones are circles.",
+        "Intet stinet: zonerne bygger på {basis} (omvejsfaktor {factor}) og er cirkler.",
+    ),
+    "report.fingerplan_assume_stations": (
+        "Fingerplan stations: rail stops in service (S-train, regional rail, metro, light "
+        "rail) and BRT stops marked fingerplan_station; bus stops never count.",
+        "Fingerplan-stationer: skinnebårne stationer i drift (S-tog, regionaltog, metro, "
+        "letbane) og BRT-stoppesteder markeret fingerplan_station; busstoppesteder tæller aldrig.",
     ),
     "report.bands_caption": (
         "Firms by Fingerplan distance band to rail",

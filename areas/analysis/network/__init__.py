@@ -13,6 +13,9 @@ from areas.analysis.network.graph import (
     WalkingNetwork,
     build_network,
 )
+from areas.analysis.network.graph import (
+    as_network as as_network_graph,
+)
 from areas.analysis.network.zones import ZONE_RESOLUTION_M, station_zones
 
 __all__ = [
@@ -23,6 +26,7 @@ __all__ = [
     "WalkingNetwork",
     "SnappedPoints",
     "build_network",
+    "as_network_graph",
     "nearest",
     "within",
     "station_zones",

@@ -88,27 +88,38 @@ def _polygonal(geoms: np.ndarray) -> np.ndarray:
     return out
 
 
-def _zone(xy, t, box, band_m, snap_limit_m):
-    """Union of Voronoi cells clipped to discs of the remaining allowance."""
+def _zones(xy, t, box, bands, snap_limit_m):
+    """Per band the union of Voronoi cells clipped to discs of the remaining allowance.
+
+    The cells are formed once per station, for every band.
+    """
     inside = (
         (xy[:, 0] >= box[0]) & (xy[:, 0] <= box[2]) & (xy[:, 1] >= box[1]) & (xy[:, 1] <= box[3])
     )
     idx = np.flatnonzero(inside)
-    if not np.any(t[idx] < band_m):
-        return shapely.Polygon()
+    if not np.any(t[idx] < bands[-1]):
+        return [shapely.Polygon()] * len(bands)
     points = shapely.points(xy[idx])
     cells = shapely.get_parts(
         shapely.voronoi_polygons(shapely.multipoints(points), extend_to=shapely.box(*box))
     )
-    cells = _polygonal(cells)
-    hit_point, hit_cell = shapely.STRtree(cells).query(points, predicate="intersects")
-    cell_of = np.full(len(idx), -1)
+    near = np.flatnonzero(t[idx] < bands[-1])
+    hit_point, hit_cell = shapely.STRtree(cells).query(points[near], predicate="intersects")
+    cell_of = np.full(len(near), -1)
     cell_of[hit_point[::-1]] = hit_cell[::-1]  # first cell touching the point
-    radius = np.minimum(band_m - t[idx], snap_limit_m)
-    use = (radius > 0) & (cell_of >= 0)
-    discs = shapely.buffer(points[use], radius[use], quad_segs=16)
-    pieces = shapely.intersection(cells[cell_of[use]], discs)
-    return shapely.union_all(pieces)
+    used = np.unique(cell_of[cell_of >= 0])
+    cells[used] = _polygonal(cells[used])
+    out = []
+    for band_m in bands:
+        radius = np.minimum(band_m - t[idx][near], snap_limit_m)
+        use = (radius > 0) & (cell_of >= 0)
+        if not use.any():
+            out.append(shapely.Polygon())
+            continue
+        discs = shapely.buffer(points[near][use], radius[use], quad_segs=16)
+        pieces = shapely.intersection(cells[cell_of[use]], discs)
+        out.append(shapely.union_all(pieces))
+    return out
 
 
 def station_zones(
@@ -169,7 +180,7 @@ def station_zones(
             lo = np.nanmin(pts, axis=0) - bands[-1] - reach
             hi = np.nanmax(pts, axis=0) + bands[-1] + reach
             box = (lo[0], lo[1], hi[0], hi[1])
-            zones = [_zone(xy, t, box, b, float(snap_limit_m)) for b in bands]
+            zones = _zones(xy, t, box, bands, float(snap_limit_m))
         for b, z in zip(bands, zones, strict=True):
             rows["station_id"].append(str(sid))
             rows["band_m"].append(b)

@@ -17,8 +17,11 @@ Rules
   districts with large fenced plots sit at the upper end. Another
   :class:`~areas.analysis.transit.distance.DistanceBasis` given as
   ``distance`` adds its own columns beside these.
-- **Which distance counts.** Threshold shares, medians and the Fingerplan band
-  use the straight-line distance unless ``distance="walk"``. Every result says
+- **Which distance counts.** Threshold shares, medians and the Fingerplan bands
+  use ``distance``: ``"straight"`` (the default without a network),
+  ``"detour"`` (formerly ``"walk"``: the straight line times the factor) or
+  ``"network"`` (the default when ``network`` is given: the walk along it,
+  :class:`~areas.analysis.transit.distance.Network`). Every result says
   which one it used: ``params.distance``, the ``distance`` attribute and the
   ``distance_basis`` column of :meth:`TransitAccess.per_district`.
 - **No stop in service.** When a group has no stop in service on ``as_of``
@@ -32,10 +35,16 @@ Rules
 - **Ties.** Stops whose distances differ by at most :data:`TIE_TOLERANCE_M`
   are equally near; the one with the lowest ``stop_id`` wins, so results do not
   depend on the row order of the stops (:mod:`areas.analysis.transit.nearest`).
-- **Fingerplan band** (``rail_band``): ``"core"`` within 600 m of a rail stop
-  (the station-proximity reference walking distance of the Fingerplan),
-  ``"station_near"`` within 1,200 m, else ``"beyond"``. Fingerplan distances
-  are walking distances; ``distance="walk"`` is the closer reading of it.
+- **Bands.** ``rail_band``: ``"core"`` within 600 m of a rail stop,
+  ``"station_near"`` within 1,200 m, else ``"beyond"``. ``fingerplan_band``:
+  the same bands to the nearest **Fingerplan station** (a rail stop in
+  service, or a BRT stop whose ``fingerplan_station`` is true; a bus stop
+  never), by the distance in use; the Fingerplan measures walking distance,
+  so ``distance="network"`` is its reading. ``circle_only_core`` marks firms
+  within 600 m of a Fingerplan station in a straight line but beyond it by
+  the distance in use; ``large_office_outside_core`` (when
+  ``office_floor_area_m2`` holds values) offices over 1,500 m² outside the
+  core.
 
 Performance
 -----------
@@ -68,6 +77,7 @@ from areas.analysis.transit.distance import (
     Detour,
     DistanceBasis,
     Measured,
+    Network,
     StopSet,
     Straight,
     check_detour_factor,
@@ -79,7 +89,11 @@ from areas.constants import (
     CORE_AREA_M,
     DEFAULT_DETOUR_FACTOR,
     DEFAULT_THRESHOLDS_M,
+    DISTANCE_ALIASES,
     DISTANCES,
+    FINGERPLAN_MODES,
+    LARGE_OFFICE_M2,
+    NETWORK_SNAP_LIMIT_M,
     STATION_NEAR_M,
     DistanceKind,
 )
@@ -107,7 +121,7 @@ __all__ = [
 # --------------------------------------------------------------------------- options
 
 #: Names of the built-in bases (:class:`Straight`, :class:`Detour`); another basis needs its own.
-_BUILT_IN = ("straight", "walk")
+_BUILT_IN = ("straight", "detour", "walk")
 
 
 def _threshold_values(thresholds_m: Iterable[float]) -> tuple[float, ...]:
@@ -137,17 +151,40 @@ def _check_distance(distance: object) -> str:
     if distance not in DISTANCES:
         msg = f"`distance` must be {' or '.join(map(repr, DISTANCES))}, got {distance!r}"
         raise ConfigError(msg)
-    return str(distance)
+    return DISTANCE_ALIASES.get(str(distance), str(distance))
 
 
 def _check_detour(detour_factor: float | None) -> float:
     return check_detour_factor(detour_factor)
 
 
+def _network_basis(network: object, snap_limit_m: float | None) -> Network:
+    if network is None:
+        msg = (
+            '`distance="network"` needs a walking network: pass `network=` (a network layer '
+            "or a WalkingNetwork), or load layers with a `network` layer"
+        )
+        raise ConfigError(msg)
+    if isinstance(network, Network):
+        return network
+    if callable(network):  # a builder, e.g. Atlas.walking_network: build only when used
+        network = network()
+    limit = NETWORK_SNAP_LIMIT_M if snap_limit_m is None else snap_limit_m
+    return Network(network, snap_limit_m=limit)
+
+
 def _resolve_basis(
-    distance: DistanceKind | DistanceBasis, detour_factor: float | None
+    distance: DistanceKind | DistanceBasis | None,
+    detour_factor: float | None,
+    network: object = None,
+    snap_limit_m: float | None = None,
 ) -> tuple[DistanceBasis, float]:
-    """Return the basis shares, medians and bands use, and the factor of ``{group}_walk_m``."""
+    """Return the basis shares, medians and bands use, and the factor of ``{group}_walk_m``.
+
+    ``distance=None`` is ``"network"`` when a network is given, else ``"straight"``.
+    """
+    if distance is None:
+        distance = "network" if network is not None else "straight"
     if isinstance(distance, Detour):
         factor = distance.factor if detour_factor is None else _check_detour(detour_factor)
         if factor != distance.factor:
@@ -162,7 +199,9 @@ def _resolve_basis(
     if isinstance(distance, str) or not isinstance(distance, DistanceBasis):
         kind = _check_distance(distance)
         factor = _check_detour(detour_factor)
-        return (Detour(factor) if kind == "walk" else Straight()), factor
+        if kind == "network":
+            return _network_basis(network, snap_limit_m), factor
+        return (Detour(factor) if kind == "detour" else Straight()), factor
     if distance.name in _BUILT_IN or distance.column in ("distance_m", "walk_m"):
         msg = (
             f"a distance basis other than Straight and Detour needs its own `name` and "
@@ -239,7 +278,8 @@ class TransitAccess:
             raise ConfigError(msg)
         if self.basis is not None:
             return f"{group}_{self.basis.column}"
-        return f"{group}_walk_m" if self.distance == "walk" else f"{group}_distance_m"
+        walk = self.distance in ("walk", "detour")
+        return f"{group}_walk_m" if walk else f"{group}_distance_m"
 
     def per_district(
         self,
@@ -332,10 +372,14 @@ class _Stops:
     modes: np.ndarray
     rank: np.ndarray  # row -> rank of its stop id
     in_service: np.ndarray  # in service on as_of and located
+    fingerplan: np.ndarray  # a Fingerplan station (rail, or a marked BRT stop)
 
     def group(self, g: str) -> StopSet:
-        """Return the stops in service of group ``g``, in id order."""
-        rows = np.flatnonzero(self.in_service & np.isin(self.modes, MODE_GROUPS[g]))
+        """Return the stops in service of group ``g`` (or ``"fingerplan"``), in id order."""
+        if g == "fingerplan":
+            rows = np.flatnonzero(self.in_service & self.fingerplan)
+        else:
+            rows = np.flatnonzero(self.in_service & np.isin(self.modes, MODE_GROUPS[g]))
         rows = rows[np.argsort(self.rank[rows], kind="stable")]
         return StopSet(
             xy=self.xy[rows], ids=self.ids[rows], rank=self.rank[rows], rows=rows, group=g
@@ -374,7 +418,38 @@ def _prepare_stops(
         modes=modes,
         rank=rank,
         in_service=np.asarray(in_service, dtype=bool) & stop_ok,
+        fingerplan=_fingerplan_stations(stops, modes, stop_ids),
     )
+
+
+_TRUE = {"true", "1", "yes", "ja", "sand", "t", "y"}
+_FALSE = {"false", "0", "no", "nej", "falsk", "f", "n"}
+
+
+def _fingerplan_stations(
+    stops: gpd.GeoDataFrame, modes: np.ndarray, stop_ids: np.ndarray
+) -> np.ndarray:
+    """Per stop whether it is a Fingerplan station.
+
+    Rail stops (:data:`~areas.constants.FINGERPLAN_MODES`) are by default; a
+    BRT stop only where ``fingerplan_station`` is true; a bus stop never. A
+    given ``fingerplan_station`` value decides for rail and BRT stops.
+    """
+    default = np.isin(modes, FINGERPLAN_MODES)
+    if "fingerplan_station" not in stops.columns:
+        return default
+    col = stops["fingerplan_station"]
+    given = col.notna().to_numpy()
+    text = col.astype(str).str.strip().str.lower().to_numpy(dtype=object)
+    true = np.isin(text, list(_TRUE))
+    bad = given & ~true & ~np.isin(text, list(_FALSE))
+    if bad.any():
+        msg = (
+            f"stops {format_ids(stop_ids[bad])} have a `fingerplan_station` that is not "
+            "true or false; give true, false or leave it empty (default from the mode)"
+        )
+        raise SchemaError(msg, layer="stops", ids=list(stop_ids[bad]))
+    return np.where(given, true, default) & (modes != "bus")
 
 
 @dataclass(frozen=True, eq=False)
@@ -443,9 +518,16 @@ def _measure(
         rows = np.append(np.asarray(stopset.rows, dtype=np.intp), -1)[m.stop]
         return firms.spread(rows, -1), firms.spread(m.distance_m, np.nan)
 
-    for g in ("rail", "bus"):
+    rail_rows = None
+    for g in ("rail", "bus", "fingerplan"):
         stopset = stops.group(g)
         sizes[g] = len(stopset)
+        if g == "rail":
+            rail_rows = stopset.rows
+        elif g == "fingerplan" and np.array_equal(np.asarray(stopset.rows), np.asarray(rail_rows)):
+            for answers in found.values():
+                answers[g] = answers["rail"]  # the Fingerplan stations are the rail stops
+            continue
         found["straight"][g] = per_firm(stopset, Straight().measure(firms.points, stopset))
         if own:
             m = basis.measure(firms.points, stopset)
@@ -522,19 +604,31 @@ def _frame(
             data[f"{g}_{basis.column}"] = b_d
             if basis.stop_column is not None:
                 data[f"{g}_{basis.stop_column}"] = _categorical(id_ext[b_row], id_cats)
-    rail_d = found[chosen]["rail"][1]
-    # NaN (no rail stop in service) compares False, so it lands in "beyond".
-    band = 2 - (rail_d <= STATION_NEAR_M).astype(np.int8) - (rail_d <= CORE_AREA_M).astype(np.int8)
-    if not firm_ok.all():
-        band[~firm_ok] = -1
-    data["rail_band"] = pd.Categorical.from_codes(
-        band, categories=list(BANDS), ordered=True, validate=False
-    )
+    data["rail_band"] = _band(found[chosen]["rail"][1], firm_ok)
+    fp_row, fp_d = found[chosen]["fingerplan"]
+    straight_fp = found["straight"]["fingerplan"][1]
+    data["fingerplan_stop_id"] = _categorical(id_ext[fp_row], id_cats)
+    data["fingerplan_distance_m"] = straight_fp
+    data["fingerplan_m"] = fp_d
+    data["fingerplan_band"] = _band(fp_d, firm_ok)
+    data["circle_only_core"] = (straight_fp <= CORE_AREA_M) & ~(fp_d <= CORE_AREA_M)
+    floor = numeric_column(companies, "office_floor_area_m2")
+    if not np.isnan(floor).all():  # the column is there and holds a value
+        flag = (floor > LARGE_OFFICE_M2) & ~(fp_d <= CORE_AREA_M) & firm_ok
+        data["large_office_outside_core"] = pd.arrays.BooleanArray(flag, np.isnan(floor))
     if "employees" in companies.columns and companies["employees"].dtype == "Int64":
         data["employees"] = companies["employees"].array.copy()
     else:
         data["employees"] = _int_or_na(numeric_column(companies, "employees"))
     return pd.DataFrame(data, index=companies.index.copy(), copy=False)
+
+
+def _band(d: np.ndarray, firm_ok: np.ndarray) -> pd.Categorical:
+    """Fingerplan band per firm; NaN (unreachable) is ``beyond``, no location missing."""
+    band = 2 - (d <= STATION_NEAR_M).astype(np.int8) - (d <= CORE_AREA_M).astype(np.int8)
+    if not firm_ok.all():
+        band[~firm_ok] = -1
+    return pd.Categorical.from_codes(band, categories=list(BANDS), ordered=True, validate=False)
 
 
 def transit_access(
@@ -544,8 +638,10 @@ def transit_access(
     as_of: DateLike = None,
     include: Iterable[str] | str = (),
     thresholds_m: Iterable[float] = DEFAULT_THRESHOLDS_M,
-    distance: DistanceKind | DistanceBasis = "straight",
+    network: object = None,
+    distance: DistanceKind | DistanceBasis | None = None,
     detour_factor: float | None = None,
+    snap_limit_m: float | None = None,
 ) -> TransitAccess:
     """Find each firm's nearest rail, bus and any stop in service on a date.
 
@@ -563,14 +659,24 @@ def transit_access(
         Statuses counted even before they open: ``"planned"``, ``"study"``.
     thresholds_m : iterable of float, default (400, 600, 800, 1200)
         Distances for the share columns of :meth:`TransitAccess.per_district`.
-    distance : {"straight", "walk"} or DistanceBasis, default "straight"
-        Which distance shares, medians and ``rail_band`` use: the straight
-        line, the detour estimate (``"walk"``), or another basis (see
-        :mod:`areas.analysis.transit.distance`), whose distances and chosen
-        stops get their own columns.
+    network : GeoDataFrame or WalkingNetwork, optional
+        Where people may walk: a network layer ((Multi)LineStrings, see
+        :func:`areas.analysis.network.build_network`) or a prepared graph
+        (``atlas.walking_network()``). With it ``distance`` defaults to
+        ``"network"``.
+    distance : {"straight", "detour", "network"} or DistanceBasis, optional
+        Which distance shares, medians, ``rail_band`` and ``fingerplan_band``
+        use: the straight line (the default without a network), the detour
+        estimate (``"detour"``; ``"walk"`` is its former name, same output),
+        the walk along ``network`` (the default with one: columns
+        ``{group}_network_m`` and ``{group}_network_stop_id``), or another
+        basis (see :mod:`areas.analysis.transit.distance`).
     detour_factor : float, optional
         Walking / straight-line distance, at least 1; default
         :data:`DEFAULT_DETOUR_FACTOR` (1.3).
+    snap_limit_m : float, optional
+        For ``distance="network"``: farthest a firm or stop may be from the
+        network (default 300 m); farther is unreachable.
 
     Returns
     -------
@@ -609,14 +715,14 @@ def transit_access(
     rail-1 400.0 520.0 core
     >>> print(row["nearest_any_stop_id"], row["nearest_any_mode"], row["any_distance_m"])
     bus-1 bus 300.0
-    >>> walk = transit_access(firms, stops, as_of="2026-01-01", distance="walk")
+    >>> walk = transit_access(firms, stops, as_of="2026-01-01", distance="detour")
     >>> print(walk.distance, walk.companies["rail_band"].iloc[0])
-    walk core
+    detour core
     """
     ts = resolve_as_of(as_of)
     inc = resolve_include(include)
     thresholds = _check_thresholds(thresholds_m)
-    basis, factor = _resolve_basis(distance, detour_factor)
+    basis, factor = _resolve_basis(distance, detour_factor, network, snap_limit_m)
     return _transit_access(companies, stops, ts, inc, thresholds, basis, factor)
 
 
@@ -645,7 +751,7 @@ def _transit_access(
         thresholds_m=thresholds,
         distance=basis.name,
         detour_factor=factor,
-        stops_in_service=dict(sizes),
+        stops_in_service={g: sizes[g] for g in GROUPS},
         stops_without_location=tuple(str(s) for s in prepared.ids[~prepared.located]),
         stops_in_layer=len(stops),
     )

@@ -108,6 +108,25 @@ def _per_district(
             np.int64
         )
         out[f"rail_{b}_employees"] = np.bincount(c, weights=emp * is_b, minlength=n)
+    fp = own["fingerplan_band"].cat.codes.to_numpy()[keep]
+    for b_code, b in enumerate(BANDS):
+        is_b = fp == b_code
+        out[f"fingerplan_{b}_companies"] = np.bincount(
+            c, weights=is_b.astype(float), minlength=n
+        ).astype(np.int64)
+        out[f"fingerplan_{b}_employees"] = np.bincount(c, weights=emp * is_b, minlength=n)
+    gap = own["circle_only_core"].to_numpy(dtype=bool)[keep]
+    out["circle_only_core_companies"] = np.bincount(
+        c, weights=gap.astype(float), minlength=n
+    ).astype(np.int64)
+    if (
+        "large_office_outside_core" in own.columns
+        and own["large_office_outside_core"].notna().any()
+    ):
+        flag = own["large_office_outside_core"].to_numpy(dtype=bool, na_value=False)[keep]
+        out["large_offices_outside_core"] = np.bincount(
+            c, weights=flag.astype(float), minlength=n
+        ).astype(np.int64)
     out["distance_basis"] = np.full(n, access.distance, dtype=object)
     out["detour_factor"] = np.full(n, access.params["detour_factor"])
     table = pd.DataFrame(out, index=pd.Index(ids, name="district_id", dtype="str"))

@@ -53,7 +53,8 @@ class MapContext:
         )
         distance = params.get("distance", "straight") or "straight"
         factor = params.get("detour_factor")
-        self.walk = distance != "straight" and factor not in (None, 0)
+        self.network = distance == "network"
+        self.walk = distance in ("walk", "detour") and factor not in (None, 0)
         self.detour_factor = float(factor) if self.walk and factor is not None else 1.0
 
     @staticmethod

@@ -63,7 +63,7 @@ def _grid_breaks(counts: np.ndarray, k: int = len(GRID_COLORS)) -> list[int]:
 def _firm_frame(ctx: MapContext, companies: gpd.GeoDataFrame) -> pd.DataFrame:
     """Per firm: position in EPSG:4326 and EPSG:25832, band and BID categories, tooltip values."""
     ids = companies["company_id"].astype(str).tolist()
-    dist_col = "rail_walk_m" if ctx.walk else "rail_distance_m"
+    dist_col = "rail_network_m" if ctx.network else "rail_walk_m" if ctx.walk else "rail_distance_m"
     transit = _lookup(
         ctx.part("transit", "companies"),
         "company_id",
@@ -203,7 +203,14 @@ def _firm_data(ctx: MapContext, firms: pd.DataFrame, *, aggregate: bool, min_zoo
     labels = {
         "employees": column_label("employees", lang),
         "nearest": column_label("nearest_rail_stop", lang),
-        "distance": column_label("distance_walk_m" if ctx.walk else "distance_straight_m", lang),
+        "distance": column_label(
+            "distance_network_m"
+            if ctx.network
+            else "distance_walk_m"
+            if ctx.walk
+            else "distance_straight_m",
+            lang,
+        ),
         "band": column_label("rail_band", lang),
         "bid": column_label("bid", lang),
     }

@@ -65,6 +65,25 @@ def _catchment_geometries(
     return shapely.simplify(area, simplify_m, preserve_topology=True) if simplify_m else area
 
 
+def _walking_zones(ctx: MapContext) -> gpd.GeoDataFrame | None:
+    """Return the walking station zones when the map walks along a network, else None."""
+    if not (ctx.network and ctx.atlas.has_network):
+        return None
+    from areas.analysis.fingerplan import station_zones  # the maps only call the analysis
+
+    return station_zones(
+        ctx.atlas, CATCHMENTS_M, as_of=ctx.as_of, include=ctx.include, distance="network"
+    )
+
+
+def _zone_geometry(zones: gpd.GeoDataFrame, band_m: float, simplify_m: float):
+    parts = np.asarray(zones.geometry.array, dtype=object)[zones["band_m"].to_numpy() == band_m]
+    if not len(parts):
+        return None
+    area = shapely.union_all(parts)
+    return shapely.simplify(area, simplify_m, preserve_topology=True) if simplify_m else area
+
+
 def _district_layer(
     ctx: MapContext, simplify_m: float, focus: frozenset[str]
 ) -> tuple[list[dict], dict]:
@@ -234,9 +253,13 @@ def _catchment_layers(ctx: MapContext, simplify_m: float) -> dict[int, list[dict
     stops = ctx.atlas.stops
     counted = stops_in_service(stops, ctx.as_of, ctx.include) if len(stops) else np.zeros(0, bool)
     out: dict[int, list[dict]] = {}
+    zones = _walking_zones(ctx)
     for distance_m in CATCHMENTS_M:
-        radius = distance_m / ctx.detour_factor
-        geom = _catchment_geometries(stops, counted, radius, simplify_m)
+        if zones is not None:
+            geom = _zone_geometry(zones, distance_m, simplify_m)
+        else:
+            radius = distance_m / ctx.detour_factor
+            geom = _catchment_geometries(stops, counted, radius, simplify_m)
         if geom is None or geom.is_empty:
             out[distance_m] = []
             continue
@@ -246,7 +269,11 @@ def _catchment_layers(ctx: MapContext, simplify_m: float) -> dict[int, list[dict
             _feature(
                 web,
                 str(distance_m),
-                t("layer.catchment", ctx.lang, distance_m=format_number(distance_m, ctx.lang)),
+                t(
+                    "layer.zone" if zones is not None else "layer.catchment",
+                    ctx.lang,
+                    distance_m=format_number(distance_m, ctx.lang),
+                ),
                 [],
                 fid,
             )

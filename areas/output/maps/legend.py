@@ -184,7 +184,9 @@ def _legend_body(
 ) -> str:
     """Return the legend's HTML: districts and areas, stops, firms and the count grid."""
     lang = ctx.lang
-    if ctx.walk:
+    if ctx.network and ctx.atlas.has_network:
+        note = t("legend.catchment_note_network", lang)
+    elif ctx.walk:
         factor = format_number(ctx.detour_factor, lang, decimals=2)
         note = t("legend.catchment_note_walk", lang, factor=factor)
     else:

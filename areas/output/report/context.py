@@ -112,6 +112,22 @@ class ReportContext:
     def public(self) -> bool:
         """``options.public``: the public edition (no single firm)."""
         return self.options.public
+    def station_zones(self) -> tuple[Any, Any]:
+        """Return the Fingerplan station zones of the report's basis and the 600/1,200 m circles."""
+        from areas.analysis.fingerplan import circles, station_zones
+
+        if "station_zones" not in self.common:
+            factor = self.summary.params.detour_factor
+            zones = station_zones(
+                self.atlas,
+                as_of=self.as_of,
+                include=self.include,
+                distance=self.distance,
+                detour_factor=factor,
+            )
+            rings = circles(self.atlas, as_of=self.as_of, include=self.include)
+            self.common["station_zones"] = (zones, rings)
+        return self.common["station_zones"]
 
     def L(self, key: str, **values: Any) -> str:  # noqa: N802 - the templates' name for it
         """Return the report label ``key`` in the report's language."""

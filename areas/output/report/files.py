@@ -18,6 +18,8 @@ GPKG_LAYERS = {
     "stops_in_service": "Point",
     "active_bids": "MultiPolygon",
     "rewilding_plots": "MultiPolygon",
+    "station_zones": "MultiPolygon",
+    "station_circles": "MultiPolygon",
 }
 #: The public edition's firm layer of ``results.gpkg``: counts per grid cell, no single firm.
 PUBLIC_GPKG_LAYERS = {
@@ -171,6 +173,7 @@ def result_layers(ctx: ReportContext, table: pd.DataFrame) -> dict:
         bids = bids[bids.intersects(area)]
         plots = plots[plots.intersects(area)]
     plots["area_ha"] = plots.geometry.area / 10_000
+    zones, circles = ctx.station_zones()
     if ctx.public:
         plots = plots.drop(columns=[c for c in PRIVATE_PLOT_COLUMNS if c in plots.columns])
         layers = {
@@ -179,6 +182,8 @@ def result_layers(ctx: ReportContext, table: pd.DataFrame) -> dict:
             "active_bids": bids,
             "rewilding_plots": plots,
             "company_cells": company_cells(companies, PUBLIC_CELL_M, ctx.options.public_min_firms),
+            "station_zones": zones,
+            "station_circles": circles,
         }
         return {name: _whole_counts(frame) for name, frame in layers.items()}
     layers = {
@@ -187,6 +192,8 @@ def result_layers(ctx: ReportContext, table: pd.DataFrame) -> dict:
         "stops_in_service": stops,
         "active_bids": bids,
         "rewilding_plots": plots,
+        "station_zones": zones,
+        "station_circles": circles,
     }
     return {name: _whole_counts(frame) for name, frame in layers.items()}
 

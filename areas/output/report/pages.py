@@ -279,6 +279,7 @@ def write_district(ctx: ReportContext, d: str) -> str:
         bid=sections.bid_section(ctx, d, slug),
         rewilding=sections.rewilding_section(ctx, d, slug),
         transit=sections.transit_section(ctx, d, slug),
+        fingerplan=sections.fingerplan_section(ctx, d, slug),
         comparison=sections.district_comparison(ctx, d),
         comparison_heading=comparison_heading(ctx),
     )

@@ -202,7 +202,7 @@ def provenance_view(prov: dict, lang: str) -> dict:
     statuses = ", ".join(status_label(s, lang) for s in params["statuses_counted"])
     distance = (
         L("distance_walk", factor=format_number(params.get("detour_factor"), lang, decimals=2))
-        if params["distance"] == "walk"
+        if params["distance"] in ("walk", "detour")
         else L("distance_straight")
     )
     minimum = prov.get("public_min_firms")

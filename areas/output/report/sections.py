@@ -285,7 +285,10 @@ def transit_section(ctx: ReportContext, d: str, slug: str) -> dict:
         band_rows,
         caption=ctx.L("bands_caption"),
     )
-    dcol = "rail_walk_m" if ctx.distance == "walk" else "rail_distance_m"
+    suffix = {"detour": "walk_m", "walk": "walk_m", "network": "network_m"}.get(
+        ctx.distance, "distance_m"
+    )
+    dcol = f"rail_{suffix}"
     if dcol in firms.columns:
         dist = pd.to_numeric(firms[dcol], errors="coerce")
         far = firms.assign(_d=dist)
@@ -303,7 +306,7 @@ def transit_section(ctx: ReportContext, d: str, slug: str) -> dict:
             "nearest_rail_mode",
             dcol,
             "nearest_bus_name",
-            "bus_walk_m" if ctx.distance == "walk" else "bus_distance_m",
+            f"bus_{suffix}",
         ],
         lang,
     )
@@ -364,3 +367,78 @@ def district_comparison(ctx: ReportContext, d: str) -> dict | None:
     table = _table(columns, rows, table_id="comparison-table")
     table["label"] = _i18n.t("report.change", lang)
     return table
+
+
+#: Figures of the Fingerplan section of a district page.
+_FINGERPLAN_FIGURES = (
+    "fingerplan_core_companies",
+    "fingerplan_core_employees",
+    "fingerplan_core_ha",
+    "circle_only_core_companies",
+    "circle_only_core_ha",
+    "large_offices_outside_core",
+)
+
+
+def fingerplan_section(ctx: ReportContext, d: str, slug: str) -> dict:
+    """Return the Fingerplan section of district ``d``: verdict, gap, map and assumptions."""
+    from areas.output.report.static_map import fingerplan_map
+
+    lang = ctx.lang
+    row = by_district(ctx.table).loc[d]
+    figs = _figures(row, [c for c in _FINGERPLAN_FIGURES if c in row.index], lang)
+    rows = []
+    for b in ("core", "station_near", "beyond"):
+        cells = [_cell(band_label(b, lang))]
+        for what in ("companies", "employees", "ha"):
+            col = f"fingerplan_{b}_{what}"
+            value = row[col] if col in row.index else float("nan")
+            cells.append(_cell(format_cell(value, col, lang), num=True))
+        rows.append({"cells": cells})
+    verdict = _table(
+        [
+            _col(ctx.L("band")),
+            _col(column_label("companies", lang), True),
+            _col(column_label("employees", lang), True),
+            _col(column_label("area_ha", lang), True),
+        ],
+        rows,
+        caption=ctx.L("fingerplan_caption"),
+    )
+    zones, _ = ctx.station_zones()
+    basis = str(zones["basis"].iloc[0]) if len(zones) else ctx.distance
+    params = ctx.summary.params
+    if basis == "network":
+        src = ctx.atlas.sources.get("network")
+        where = (src.path if src is not None and src.path else None) or ctx.L("network_in_memory")
+        limit = zones.attrs.get("snap_limit_m", 300.0)
+        assumptions = [
+            ctx.L("fingerplan_assume_network", source=where),
+            ctx.L("fingerplan_assume_snap", limit=format_number(limit, lang)),
+            ctx.L("fingerplan_assume_from"),
+            ctx.L("fingerplan_assume_zone"),
+        ]
+        unreachable = zones.attrs.get("stations_unreachable") or []
+        if unreachable:
+            assumptions.append(ctx.L("fingerplan_assume_unreachable", ids=", ".join(unreachable)))
+    else:
+        factor = format_number(params.detour_factor, lang, decimals=2)
+        words = {
+            "straight": ("straight-line", "luftlinjeafstand"),
+            "detour": ("detour-estimate", "anslået gangafstand"),
+        }.get(basis, (basis, basis))
+        assumptions = [
+            ctx.L(
+                "fingerplan_assume_no_network",
+                basis=words[1] if lang == "da" else words[0],
+                factor=factor,
+            ),
+            ctx.L("fingerplan_assume_from"),
+        ]
+    assumptions.append(ctx.L("fingerplan_assume_stations"))
+    return {
+        "figures": figs,
+        "verdict": verdict,
+        "map": fingerplan_map(ctx, d, f"fp-{slug}"),
+        "assumptions": assumptions,
+    }

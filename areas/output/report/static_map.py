@@ -129,3 +129,67 @@ def static_map(ctx: ReportContext, district: str | None, chart_id: str) -> Any:
     return Markup(
         static_map(title=title, polygons=polys, points=points, extent=extent, chart_id=chart_id)
     )
+
+
+def fingerplan_map(ctx: ReportContext, district: str, chart_id: str) -> Any:
+    """Return the static map of district ``district``: walking zones against the circles."""
+    from areas.output.charts import static_map
+
+    zones, circles = ctx.station_zones()
+    row = ctx.districts_by_id.loc[district]
+    x0, y0, x1, y1 = row.geometry.bounds
+    pad = 600.0
+    extent = (x0 - pad, y0 - pad, x1 + pad, y1 + pad)
+    polys: list[tuple[str, list, dict[str, Any]]] = [
+        (
+            str(row["name"]),
+            [row.geometry],
+            {"facecolor": "#f4f4f4", "edgecolor": "#1b6ca8", "linewidth": 1.4},
+        )
+    ]
+    styles = {
+        1200.0: {"facecolor": "#cfe3f2", "edgecolor": "#6aa5cf", "alpha": 0.6, "linewidth": 0.6},
+        600.0: {"facecolor": "#1b6ca8", "edgecolor": "#0d3f66", "alpha": 0.55, "linewidth": 0.8},
+    }
+    basis = str(zones["basis"].iloc[0]) if len(zones) else "straight"
+    for band in (1200.0, 600.0):
+        geoms = list(zones.geometry[zones["band_m"] == band])
+        if geoms:
+            label = ctx.L(
+                "fingerplan_zone" if basis == "network" else "fingerplan_circle_zone",
+                distance=_i18n.format_number(band, ctx.lang),
+            )
+            polys.append((label, geoms, styles[band]))
+    rings = list(circles.geometry[circles["band_m"] == 600.0])
+    if rings and basis != "straight":
+        polys.append(
+            (
+                ctx.L("fingerplan_circle", distance=_i18n.format_number(600, ctx.lang)),
+                rings,
+                {"facecolor": "none", "edgecolor": "#cc0000", "linewidth": 1.2, "linestyle": "--"},
+            )
+        )
+    firms = ctx.companies[ctx.companies["district_id"] == district]
+    xy = firms[["easting_m", "northing_m"]].dropna().to_numpy()
+    points: list[tuple[str, np.ndarray, dict[str, Any]]] = [
+        (
+            _i18n.t("layer.companies", ctx.lang),
+            xy,
+            {"s": 6 if len(xy) < 500 else 2, "color": "#444444", "linewidths": 0},
+        )
+    ]
+    stations = ctx.atlas.stops[
+        ctx.atlas.stops["stop_id"].astype(str).isin(set(zones["station_id"]))
+    ]
+    if len(stations):
+        points.append(
+            (
+                ctx.L("fingerplan_stations"),
+                np.column_stack([stations.geometry.x, stations.geometry.y]),
+                {"s": 30, "marker": "s", "color": "#cc0000", "edgecolors": "white"},
+            )
+        )
+    title = ctx.L("fingerplan_map_title", district=str(row["name"]))
+    return Markup(
+        static_map(title=title, polygons=polys, points=points, extent=extent, chart_id=chart_id)
+    )

@@ -325,7 +325,8 @@ def _check_options(lang, distance, thresholds_m) -> tuple[float, ...]:
     from areas.analysis.transit.access import _check_distance, _threshold_values
 
     _i18n.check_lang(lang)
-    _check_distance(distance)
+    if distance is not None:
+        _check_distance(distance)
     return _threshold_values(thresholds_m)
 
 
@@ -381,7 +382,7 @@ def _resolve_options(
     compare_as_of: object,
     lang: str,
     thresholds_m: Iterable[float],
-    distance: str,
+    distance: str | None,
     csv_dialect: str = "standard",
     database: str | None = None,
     schema: str | None = None,
@@ -392,6 +393,15 @@ def _resolve_options(
     from areas.scenario import resolve_as_of, resolve_include
 
     thresholds = _check_options(lang, distance, thresholds_m)
+    from areas.analysis.transit.access import _check_distance
+
+    if distance is None:
+        distance = "network" if atlas.has_network else "straight"
+    distance = _check_distance(distance)
+    if distance == "network" and not atlas.has_network:
+        from areas.analysis.transit.access import _network_basis
+
+        _network_basis(None, None)  # raises: the message says how to give a network
     check_csv_dialect(csv_dialect)
     database, schema = _check_database(database, schema)
     as_of_ts = resolve_as_of(as_of)
@@ -481,7 +491,7 @@ def write_report(
     compare_as_of: object = None,
     lang: str = DEFAULT_LANGUAGE,
     thresholds_m: Iterable[float] = DEFAULT_THRESHOLDS_M,
-    distance: Literal["straight", "walk"] = "straight",
+    distance: Literal["straight", "detour", "network", "walk"] | None = None,
     service_date: object = None,
     service_window: tuple[str, str] | str = DEFAULT_SERVICE_WINDOW,
     progress: bool = True,
@@ -518,8 +528,10 @@ def write_report(
         keep their English names).
     thresholds_m : iterable of float, default (400, 600, 800, 1200)
         Distance thresholds of the accessibility shares.
-    distance : {"straight", "walk"}, default "straight"
-        The distance behind shares, bands and medians.
+    distance : {"straight", "detour", "network"}, optional
+        The distance behind shares, bands and medians: default ``"network"``
+        when the atlas has a network layer, else ``"straight"``; ``"walk"`` is
+        the former name of ``"detour"``.
     service_date : date-like, optional
         The day service frequencies are counted on, when the atlas has
         service data (see :func:`areas.summarize`).
