@@ -95,6 +95,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "kind.rewilding": ("rewilding plots", "arealer med vild natur"),
     "kind.stops": ("stops", "stoppesteder"),
     "kind.companies": ("firms", "virksomheder"),
+    "kind.network": ("walking network", "gangnet"),
     # map controls (Leaflet's own titles are English)
     "map.zoom_in": ("Zoom in", "Zoom ind"),
     "map.zoom_out": ("Zoom out", "Zoom ud"),
