@@ -129,7 +129,12 @@ def _stage_timer():
 
 
 #: The real Hvidovre local plans (lokalplaner) used as 170 districts.
-HVIDOVRE_PLANS = Path("/work/shared/reference-data/hvidovre_lokalplaner.geojson")
+HVIDOVRE_PLANS = (
+    Path(__file__).resolve().parent.parent.parent
+    / "shared"
+    / "reference-data"
+    / "hvidovre_lokalplaner.geojson"
+)
 HVIDOVRE_TOML = """[layers]
 fallback = "bundled"
 

@@ -94,7 +94,7 @@ def _strings(value) -> list[str]:
     if isinstance(value, str):
         return [value]
     if isinstance(value, dict):
-        return [t for v in value.values() for t in _strings(v)]
+        return [t for k, v in value.items() if k not in _CODE_KEYS for t in _strings(v)]
     if isinstance(value, list):
         return [t for v in value for t in _strings(v)]
     return []
@@ -102,6 +102,8 @@ def _strings(value) -> list[str]:
 
 # Keys of the map data that hold codes, colours and data rows rather than text shown.
 _CODE_KEYS = {"rows", "cells", "colors", "colorBy", "colorColumn", "marker", "style", "sep"}
+# ... and of the feature list of accessible maps (layer kinds and property names are codes)
+_CODE_KEYS |= {"kind", "nameKey", "layers", "shapes"}
 
 
 def map_text(page: str) -> str:
