@@ -54,7 +54,7 @@ def mounts(tmp_path):
     def mount(name: str, *options: str, seed: dict[str, bytes] | None = None) -> Path:
         path = tmp_path / name
         if seed:
-            _mount(path, "size=16m")
+            _mount(path, "size=128m")
             made.append(path)
             for rel, data in seed.items():
                 (path / rel).parent.mkdir(parents=True, exist_ok=True)

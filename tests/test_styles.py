@@ -182,7 +182,8 @@ app.initQgis()
 path, png, sld_path = sys.argv[1], sys.argv[2], sys.argv[3]
 out = {"layers": {}}
 layers = {}
-for name in ("districts", "companies", "stops_in_service", "active_bids", "rewilding_plots"):
+for name in ("districts", "companies", "stops_in_service", "active_bids", "rewilding_plots",
+             "station_zones", "station_circles"):
     layer = QgsVectorLayer(f"{path}|layername={name}", name, "ogr")
     layers[name] = layer
     r = layer.renderer()

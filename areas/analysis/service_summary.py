@@ -17,7 +17,7 @@ carries a GTFS feed (``atlas.service``) or a service table
    ``service_unknown_stops``);
 3. firm-to-station distances on the summary's basis: the straight line
    (``distance="straight"``), the straight line times the detour factor
-   (``"walk"``), the walk on a basis's ``network`` attribute (a
+   (``"detour"``, formerly ``"walk"``), the walk on a basis's ``network`` attribute (a
    :class:`~areas.analysis.network.WalkingNetwork`, by
    :func:`network_pairs`), or a basis's own long table when it has a
    ``pairs(companies, stations, max_distance_m)`` method;
@@ -322,11 +322,11 @@ def _pairs(
     name = str(getattr(basis, "name", basis))
     located = stations[~(stations.geometry.isna() | stations.geometry.is_empty).to_numpy()]
     firms = companies[~(companies.geometry.isna() | companies.geometry.is_empty).to_numpy()]
-    if name == "walk":
+    if name in ("detour", "walk"):
         factor = float(getattr(basis, "factor", factor))
         pairs = straight_line_pairs(firms, located, max_distance_m=reach_m / factor)
         pairs["distance_m"] = pairs["distance_m"] * factor
-        return pairs, f"walk (straight line x {factor:g})"
+        return pairs, f"detour (straight line x {factor:g})"
     text = "straight" if name == "straight" else f"straight (the basis {name} gives no pairs)"
     return straight_line_pairs(firms, located, max_distance_m=reach_m), text
 

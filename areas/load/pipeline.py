@@ -355,7 +355,7 @@ def empty_layer(kind: str) -> gpd.GeoDataFrame:
     Examples
     --------
     >>> empty_layer("companies").columns.tolist()
-    ['company_id', 'name', 'employees', 'sector', 'bid_member', 'address', 'geometry']
+    ['company_id', 'name', 'employees', 'sector', 'bid_member', 'address', 'office_floor_area_m2', 'geometry']
     """
     if kind not in KINDS:
         msg = f"`kind` must be one of {', '.join(KIND_NAMES)}, got {kind!r}"
@@ -549,7 +549,7 @@ def load(
     >>> import areas.load.pipeline
     >>> atlas = areas.load.pipeline.load()
     >>> sorted(atlas.sources)
-    ['bids', 'companies', 'districts', 'rewilding', 'stops']
+    ['bids', 'companies', 'districts', 'network', 'rewilding', 'stops']
     """
     from areas.load.service_inputs import attach_service
 

@@ -140,6 +140,14 @@ _LABELS: dict[str, tuple[str, str]] = {
         "Inden for {distance_m} m gang fra en Fingerplan-station",
     ),
     "layer.companies": ("Firms", "Virksomheder"),
+    "layer.station_zones": (
+        "Walking zones of the Fingerplan stations",
+        "Gangzoner om Fingerplan-stationer",
+    ),
+    "layer.station_circles": (
+        "Circles around the Fingerplan stations (straight line)",
+        "Cirkler om Fingerplan-stationer (luftlinje)",
+    ),
     "layer.company_grid": ("Firms per {cell_m} m cell", "Virksomheder pr. {cell_m} m-felt"),
     "layer.basemap": ("Basemap", "Baggrundskort"),
     # legend notes

@@ -43,11 +43,20 @@ from typing import Any
 
 from areas.constants import VERSION
 from areas.errors import OutputError
-from areas.output.i18n import band_label, check_lang, column_label, mode_label, status_label, t
+from areas.output.i18n import (
+    band_label,
+    check_lang,
+    column_label,
+    format_number,
+    mode_label,
+    status_label,
+    t,
+)
 from areas.output.maps.styles import (
     BAND_COLORS,
     BID_COLORS,
     BID_STYLE,
+    CATCHMENT_STYLES,
     DISTRICT_STYLES,
     FIRM_MARKER,
     MODE_COLORS,
@@ -66,7 +75,15 @@ __all__ = [
 ]
 
 #: Result layers with a style of their own (any other layer gets a plain one).
-STYLED_LAYERS = ("districts", "companies", "stops_in_service", "active_bids", "rewilding_plots")
+STYLED_LAYERS = (
+    "districts",
+    "companies",
+    "stops_in_service",
+    "active_bids",
+    "rewilding_plots",
+    "station_zones",
+    "station_circles",
+)
 
 #: Millimetres per CSS pixel (the web map's widths are in pixels; QGIS draws in mm).
 _MM_PER_PX = 0.26
@@ -266,6 +283,38 @@ def _stops(lang: str, as_of: str | None) -> list[_Rule]:
             )
         )
     return rules
+
+
+def _zones(lang: str) -> list[_Rule]:
+    """Return the walking zones (without a network: circles) by band, as on the web map."""
+    rules = []
+    for band in sorted(CATCHMENT_STYLES):
+        for basis, key in (
+            ("network", "report.fingerplan_zone"),
+            ("straight", "report.fingerplan_circle_zone"),
+        ):
+            rules.append(
+                _Rule(
+                    t(key, lang, distance=format_number(band, lang)),
+                    f"{_q('band_m')} = {band} AND {_q('basis')} = {_lit(basis)}",
+                    (("band_m", str(band)), ("basis", basis)),
+                    _fill(CATCHMENT_STYLES[band]),
+                )
+            )
+    return rules
+
+
+def _circles(lang: str) -> list[_Rule]:
+    """Return the straight-line circles beside the walking zones, as outlines."""
+    return [
+        _Rule(
+            t("report.fingerplan_circle", lang, distance=format_number(band, lang)),
+            f"{_q('band_m')} = {band}",
+            (("band_m", str(band)),),
+            Symbol("fill", None, 0.0, CATCHMENT_STYLES[band]["color"], 1.5, "dash"),
+        )
+        for band in sorted(CATCHMENT_STYLES)
+    ]
 
 
 def _plain(kind: str, lang: str, layer: str) -> list[_Rule]:
@@ -515,6 +564,8 @@ _GEOMETRY = {
     "stops_in_service": "marker",
     "active_bids": "fill",
     "rewilding_plots": "fill",
+    "station_zones": "fill",
+    "station_circles": "fill",
 }
 
 
@@ -547,6 +598,10 @@ def _style_rules(
                 True,
             )
         ]
+    if layer == "station_zones":
+        return [(t("report.fingerplan_stations", lang), _zones(lang), True)]
+    if layer == "station_circles":
+        return [(t("report.fingerplan_stations", lang), _circles(lang), True)]
     return [(layer, _plain(geometry or "fill", lang, layer), True)]
 
 
@@ -852,4 +907,6 @@ _I18N_LAYER = {
     "stops_in_service": "stops",
     "active_bids": "bids",
     "rewilding_plots": "rewilding",
+    "station_zones": "station_zones",
+    "station_circles": "station_circles",
 }
