@@ -311,7 +311,7 @@ def _circles(lang: str) -> list[_Rule]:
             t("report.fingerplan_circle", lang, distance=format_number(band, lang)),
             f"{_q('band_m')} = {band}",
             (("band_m", str(band)),),
-            Symbol("fill", None, 0.0, CATCHMENT_STYLES[band]["color"], 1.5, "dash"),
+            Symbol("fill", None, 0.0, str(CATCHMENT_STYLES[band]["color"]), 1.5, "dash"),
         )
         for band in sorted(CATCHMENT_STYLES)
     ]
