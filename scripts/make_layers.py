@@ -1704,7 +1704,7 @@ SERVING_M = 1_500.0
 #: Margin of the network's frame around those districts and stops (m).
 NETWORK_MARGIN_M = 1_500.0
 #: Connected parts of the network shorter than this in all are left out (m).
-MIN_COMPONENT_M = 200.0
+MIN_COMPONENT_M = 1_000.0
 #: Margin of the background's frame around the network's frame (m).
 BACKGROUND_MARGIN_M = 1_000.0
 
