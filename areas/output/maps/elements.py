@@ -106,10 +106,10 @@ _DATA_BLOCK = (
 class JsonData(Macro):
     """Base of the layers: a strict-JSON data block in the page body."""
 
-    def __init__(self, kind: str, data: Any) -> None:
+    def __init__(self, kind: str, data: Any, text: str | None = None) -> None:
         super().__init__()
         self.kind = kind
-        self.json = _json_for_html(data)
+        self.json = _json_for_html(data) if text is None else text
 
 
 class GeoJsonLayer(JsonData):
@@ -133,8 +133,10 @@ class GeoJsonLayer(JsonData):
         *,
         tooltip: bool = True,
         sticky: bool = True,
+        text: str | None = None,
     ) -> None:
-        super().__init__(kind, {"type": "FeatureCollection", "features": features})
+        """``text``: the collection's JSON when already made (see ``geo._collection_json``)."""
+        super().__init__(kind, {"type": "FeatureCollection", "features": features}, text)
         self._name = "AreasGeoJson"
         self.styles = _json_for_html(styles)
         self.options = {"tooltip": tooltip, "sticky": sticky}
