@@ -458,7 +458,11 @@ def _within(geoms, window):
     # a three-point ring from the slivers of a zone cut from Voronoi cells.
     out = geoms.copy()
     cross = ~shapely.within(geoms, box)
-    out[cross] = shapely.intersection(shapely.make_valid(geoms[cross]), box)
+    crossing = geoms[cross]
+    invalid = ~shapely.is_valid(crossing)
+    if invalid.any():
+        crossing[invalid] = shapely.make_valid(crossing[invalid])
+    out[cross] = shapely.intersection(crossing, box)
     return out
 
 

@@ -352,7 +352,9 @@ def district_comparison(ctx: ReportContext, d: str) -> dict | None:
         diff = ctx.comparison.loc[d]
         before = before_table.loc[d] if d in before_table.index else pd.Series(dtype=object)
         after = ctx.table.loc[d] if d in ctx.table.index else pd.Series(dtype=object)
-        for c in _numeric_columns(ctx.comparison):
+        if ctx.memo.get("comparison_columns", (None,))[0] is not ctx.comparison:
+            ctx.memo["comparison_columns"] = (ctx.comparison, _numeric_columns(ctx.comparison))
+        for c in ctx.memo["comparison_columns"][1]:
             v = diff[c]
             b, a = before.get(c), after.get(c)
             changed = not _i18n.is_missing(v) and abs(float(v)) > 1e-12

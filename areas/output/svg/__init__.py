@@ -136,13 +136,14 @@ def svg_id(prefix: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]", "-", prefix)
 
 
-def _fmt(values: np.ndarray) -> np.ndarray:
+def _fmt(values: np.ndarray) -> list[str]:
     """Numbers rounded to 0.1 as short text: ``12.0`` -> ``"12"``, ``-0.0`` -> ``"0"``."""
     tenths = np.rint(np.asarray(values, dtype=float) * 10).astype(np.int64)
     whole, frac = np.divmod(np.abs(tenths), 10)
-    sign = np.where(tenths < 0, "-", "")
-    text = np.char.add(sign, whole.astype(str))
-    return np.where(frac > 0, np.char.add(np.char.add(text, "."), frac.astype(str)), text)
+    return [
+        f"{'-' if n else ''}{w}.{f}" if f else f"{'-' if n else ''}{w}"
+        for w, f, n in zip(whole.tolist(), frac.tolist(), (tenths < 0).tolist(), strict=True)
+    ]
 
 
 def num(value: float) -> str:
@@ -239,7 +240,7 @@ def polygon_path(geoms: Sequence | np.ndarray, frame: Frame) -> str:
         return ""
     starts = np.r_[0, np.flatnonzero(ring[1:] != ring[:-1]) + 1]
     ends = np.r_[starts[1:], len(ring)]
-    pairs = np.char.add(np.char.add(_fmt(xy[:, 0]), " "), _fmt(xy[:, 1])).tolist()
+    pairs = [f"{x} {y}" for x, y in zip(_fmt(xy[:, 0]), _fmt(xy[:, 1]), strict=True)]
     out = []
     for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
         if e - s < 3:
@@ -274,8 +275,8 @@ def points_path(
     pos = np.unique(np.rint(pos[inside] * 10) / 10, axis=0)
     if len(pos) == 0:
         return "", 0
-    text = np.char.add(np.char.add(np.char.add("M", _fmt(pos[:, 0])), " "), _fmt(pos[:, 1]))
-    return "h0".join(text.tolist()) + "h0", len(pos)
+    text = [f"M{x} {y}h0" for x, y in zip(_fmt(pos[:, 0]), _fmt(pos[:, 1]), strict=True)]
+    return "".join(text), len(pos)
 
 
 #: Dash patterns (in line widths) of matplotlib's named line styles.
