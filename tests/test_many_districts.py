@@ -202,3 +202,22 @@ def test_map_lookup_takes_rows_as_reindex_does(keys, wanted, rnd):
         pd.testing.assert_frame_equal(result, expected)
         for name in columns:
             assert [repr(v) for v in result[name]] == [repr(v) for v in expected[name]], name
+
+
+def test_layer_group_renders_as_foliums_feature_group():
+    """The maps' layer groups write the page folium's FeatureGroup writes (the reference)."""
+    import folium
+
+    from areas.output.maps.elements import LayerGroup
+
+    pages = []
+    for group in (folium.FeatureGroup, LayerGroup):
+        fmap = folium.Map(location=[55.65, 12.45], zoom_start=12, tiles=None)
+        for name, show in (("Erhvervsområder <b>", True), ("Virksomheder", False)):
+            layer = group(name=name, show=show)
+            layer.add_to(fmap)
+            folium.CircleMarker([55.65, 12.45], radius=3, tooltip=name).add_to(layer)
+        folium.LayerControl(collapsed=False).add_to(fmap)
+        pages.append(_page(fmap))
+    assert pages[0] == pages[1]
+    assert pages[1].count(".addTo(") >= 3  # the shown group, its marker, the control

@@ -631,7 +631,9 @@ def static_map(
     legend_w = 19.6 + label_w + 6 if labels else 0.0
     frame = Frame.fit(view, _EDGE, top + 2, width - 2 * _EDGE - legend_w, height - top - 2 - _EDGE)
     pid = svg_id(chart_id) + "-"
-    layers, entries, hatches = [], [], []
+    layers: list[dict] = []
+    entries: list[dict[str, Any]] = []
+    hatches: list[dict] = []
     for label, geoms, style in polys:
         d = polygon_path(geoms, frame)
         if not d:
@@ -668,7 +670,7 @@ def static_map(
         width=num(width),
         height=num(height),
         title=title,
-        desc="; ".join(e["label"] for e in entries),
+        desc="; ".join(str(e["label"]) for e in entries),
         title_blocks=titles,
         frame={k: num(getattr(frame, k)) for k in ("left", "top", "width", "height")},
         hatches=hatches,

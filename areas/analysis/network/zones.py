@@ -133,12 +133,16 @@ def _in_parallel(func: Callable[[int], list], n: int) -> list[list]:
 
     Each station's zones depend on that station alone, so the result is the
     same, in the same order, as one after the other; an error is raised as it
-    would be there (the first station's first).
+    would be there (the first failing station's), and an interrupt stops the
+    stations not yet started.
     """
     if ZONE_THREADS <= 1 or n <= 1:
         return [func(i) for i in range(n)]
-    with ThreadPoolExecutor(max_workers=ZONE_THREADS) as pool:
+    pool = ThreadPoolExecutor(max_workers=ZONE_THREADS, thread_name_prefix="areas-zones")
+    try:
         return list(pool.map(func, range(n)))
+    finally:  # an error or an interrupt: the stations not started are not computed
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def station_zones(

@@ -64,6 +64,7 @@ from areas.output.maps.elements import (
     FirmPoints,
     FitView,
     GeoJsonLayer,
+    LayerGroup,
     Legend,
     Stacking,
     Support,
@@ -349,7 +350,7 @@ def _add_layers(fmap: folium.Map, ctx: MapContext, data: _Layers, grid_m: float)
     groups: dict[str, folium.FeatureGroup] = {}
 
     def group(key: str, name: str, show: bool = True) -> folium.FeatureGroup:
-        fg = folium.FeatureGroup(name=_escape(name), show=show)
+        fg = LayerGroup(name=_escape(name), show=show)
         fg.add_to(fmap)
         groups[key] = fg
         return fg

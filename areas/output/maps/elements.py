@@ -12,6 +12,7 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
+import folium
 from branca.element import Element, Figure, MacroElement
 from folium.template import Template
 
@@ -72,6 +73,42 @@ class Macro(MacroElement):
                 target.add_child(RawElement(macro(self, kwargs)), name=self.get_name())
         for element in list(self._children.values()):
             element.render(**kwargs)
+
+
+class _AddTo(Macro):
+    """``element.addTo(parent)``: folium's ``ElementAddToElement``, its output placed as it is."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            {{ this.element_name }}.addTo({{ this.element_parent_name }});
+        {% endmacro %}
+    """
+    )
+
+    def __init__(self, element_name: str, element_parent_name: str) -> None:
+        super().__init__()
+        self._name = "ElementAddToElement"
+        self.element_name = element_name
+        self.element_parent_name = element_parent_name
+
+
+class LayerGroup(folium.FeatureGroup):
+    """folium's ``FeatureGroup``, rendered as :class:`Macro` renders (its output not recompiled).
+
+    The same page text as ``folium.FeatureGroup``; a map has a dozen of them,
+    and a report hundreds of maps.
+    """
+
+    def render(self, **kwargs) -> None:  # type: ignore[override]  # renders into the figure
+        """Add the group's script and its ``addTo`` (when shown) to the page."""
+        if self.includes:  # folium's include statements: not used by the toolkit's groups
+            super().render(**kwargs)
+            return
+        if self.show:
+            parent = self._parent.get_name() if self._parent is not None else ""
+            self.add_child(_AddTo(self.get_name(), parent), name=self.get_name() + "_add")
+        Macro.render(self, **kwargs)  # type: ignore[arg-type]
 
 
 class Support(Macro):

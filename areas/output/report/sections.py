@@ -66,7 +66,7 @@ _TRANSIT_FIGURES = (
 
 def district_row(ctx: ReportContext, result, d: str) -> pd.Series:
     """Return the row of ``result.districts`` for district ``d`` (empty when absent)."""
-    key = ("districts", id(result))
+    key = f"districts-{id(result)}"
     hit = ctx.memo.get(key)
     if hit is None or hit[0] is not result.districts:
         frame = (

@@ -70,7 +70,7 @@ def text_width(text: str, size: float, *, bold: bool = False) -> float:
     Examples
     --------
     >>> round(text_width("Avedøre Holme", 10), 1)
-    70.3
+    77.1
     >>> text_width("", 10)
     0.0
     """
@@ -80,7 +80,7 @@ def text_width(text: str, size: float, *, bold: bool = False) -> float:
     for ch in text:
         i = ord(ch) - first
         total += table[i] if 0 <= i < len(table) else _WIDE
-    return total * size
+    return float(total * size)
 
 
 def wrap_text(
@@ -131,7 +131,7 @@ def svg_id(prefix: str) -> str:
     Examples
     --------
     >>> svg_id("map-Ærø 1")
-    'map---r--1'
+    'map--r--1'
     """
     return re.sub(r"[^A-Za-z0-9_-]", "-", prefix)
 
