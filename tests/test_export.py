@@ -335,7 +335,7 @@ def test_chart_danish_decimal_comma():
     assert "25 %" in svg and "100 %" in svg and "1.200 m" in svg
 
 
-def test_static_map_rasterises_many_points_only():
+def test_static_map_draws_few_and_many_points_as_vectors_and_stays_small():
     square = [shapely.box(0, 0, 1000, 1000)]
     few = static_map(
         title="m",
@@ -350,8 +350,9 @@ def test_static_map_rasterises_many_points_only():
         points=[("f", many_xy, {})],
         chart_id="m2",
     )
-    assert "data:image/png;base64" not in few
-    assert "data:image/png;base64" in many
+    assert "data:image" not in few and "data:image" not in many
+    assert few.count("h0") == 1 + 1  # the point and its legend entry
+    assert many.count("h0") > 4000  # nearly every one of the 5,000 points has its own place
     assert len(many) < 400_000
 
 

@@ -2,10 +2,10 @@
 
 The report draws one map, one static map and one bar chart per district.
 :func:`areas.output.maps.build.district_maps` prepares the layers every map
-shows alike once, static maps draw only their window and bar charts with the
-same labels reuse one figure; each is compared here against the slow,
-obviously correct way (one :func:`district_map` call per district, a fresh
-figure per chart, every outline drawn). Plus the friction fixes around them:
+shows alike once and static maps draw only their window; each is compared
+here against the slow, obviously correct way (one :func:`district_map` call
+per district, every outline drawn). The SVG drawing itself is compared with
+its references in ``test_svg_charts.py``. Plus the friction fixes around them:
 a district named instead of its id, the source given positionally.
 """
 
@@ -83,19 +83,6 @@ def test_district_map_refuses_an_ambiguous_name(atlas):
         areas.district_map(atlas, "Ingen Sådan Plan", as_of=AS_OF)
 
 
-@settings(max_examples=15, deadline=None)
-@given(st.lists(st.floats(0, 1), min_size=8, max_size=8))
-def test_bar_chart_reused_figure_equals_a_fresh_one(heights):
-    cats = ["400 m", "600 m", "800 m", "1.200 m"]
-    groups = {"skinner": heights[:4], "bus": heights[4:]}
-    options = {"title": "Andel", "ylabel": "Andel", "lang": "da", "percent": True}
-    charts.bar_chart(cats, {"skinner": [0.5] * 4, "bus": [0.2] * 4}, chart_id="a", **options)
-    reused = charts.bar_chart(cats, groups, chart_id="b", **options)
-    charts._BAR_FIGURES.clear()
-    fresh = charts.bar_chart(cats, groups, chart_id="b", **options)
-    assert reused == fresh
-
-
 def test_static_map_window_keeps_what_shows(atlas):
     geoms = np.asarray(atlas.districts.geometry.values, dtype=object)
     window = tuple(atlas.districts.geometry.iloc[0].buffer(200).bounds)
@@ -166,3 +153,71 @@ def test_dir_shows_the_public_names_only():
     assert "TYPE_CHECKING" not in shown and "importlib" not in shown
     assert {"load", "summarize", "district_map", "write_report"} <= set(shown)
     assert set(shown) <= set(areas.__all__)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.integers(0, 5), max_size=8),
+    st.lists(st.integers(0, 7), max_size=6),
+    st.randoms(use_true_random=False),
+)
+def test_map_lookup_takes_rows_as_reindex_does(keys, wanted, rnd):
+    """The maps' table lookup (positions taken once) against pandas' reindex, column by column."""
+    import pandas as pd
+
+    from areas.output.maps.geo import _lookup
+
+    n = len(keys)
+    frame = pd.DataFrame(
+        {
+            "key": pd.array([f"k{k}" for k in keys], dtype="str"),
+            "i": pd.array([rnd.randint(0, 9) for _ in keys], dtype="Int64"),
+            "j": np.array([rnd.randint(0, 9) for _ in keys], dtype=np.int64),
+            "f": np.array([rnd.random() for _ in keys]),
+            "b": pd.array([rnd.random() < 0.5 for _ in keys], dtype="boolean"),
+            "nb": np.array([rnd.random() < 0.5 for _ in keys], dtype=bool),
+            "s": pd.array([None if rnd.random() < 0.3 else f"s{i}" for i in keys], dtype="string"),
+            "o": pd.Series(
+                [None if rnd.random() < 0.3 else rnd.random() for _ in keys], dtype=object
+            ),
+            "t": pd.to_datetime(["2020-01-01"] * n),
+        }
+    )
+    ids = [f"k{w}" for w in wanted]
+    columns = ["i", "j", "f", "b", "nb", "s", "o", "t", "absent"]
+    memo: dict = {}
+    got = _lookup(frame, "key", ids, columns, memo)
+    again = _lookup(frame, "key", ids, columns, memo)  # from the memo
+    # the reference: pandas' reindex, one column at a time, into a new frame
+    table = frame.set_index("key")
+    table = table[~table.index.duplicated(keep="first")]
+    table.index = table.index.astype(str)
+    expected = pd.DataFrame(index=pd.Index(ids, dtype=object))
+    for name in columns:
+        if n and name in table.columns:
+            expected[name] = table[name].reindex(expected.index).to_numpy()
+        else:
+            expected[name] = pd.Series([pd.NA] * len(ids), index=expected.index, dtype=object)
+    for result in (got, again):
+        pd.testing.assert_frame_equal(result, expected)
+        for name in columns:
+            assert [repr(v) for v in result[name]] == [repr(v) for v in expected[name]], name
+
+
+def test_layer_group_renders_as_foliums_feature_group():
+    """The maps' layer groups write the page folium's FeatureGroup writes (the reference)."""
+    import folium
+
+    from areas.output.maps.elements import LayerGroup
+
+    pages = []
+    for group in (folium.FeatureGroup, LayerGroup):
+        fmap = folium.Map(location=[55.65, 12.45], zoom_start=12, tiles=None)
+        for name, show in (("Erhvervsområder <b>", True), ("Virksomheder", False)):
+            layer = group(name=name, show=show)
+            layer.add_to(fmap)
+            folium.CircleMarker([55.65, 12.45], radius=3, tooltip=name).add_to(layer)
+        folium.LayerControl(collapsed=False).add_to(fmap)
+        pages.append(_page(fmap))
+    assert pages[0] == pages[1]
+    assert pages[1].count(".addTo(") >= 3  # the shown group, its marker, the control

@@ -378,3 +378,35 @@ def test_zones_agree_with_firm_verdicts():
             assert not (inside & ~(d <= band + 10)).any()  # never covers land beyond the band
             assert inside[d <= band - 10].all()
             assert inside.any()
+
+
+def test_zones_by_two_threads_are_the_zones_one_after_the_other(monkeypatch):
+    """The stations' zones computed side by side: the same bytes, in the same order."""
+    import areas.analysis.network.zones as zones_module
+
+    lines, _, stops = random_world(5, n_lines=80)
+    net = build_network(layer(lines))
+    ids = ["a", "b", "c", "a"]  # "a" has two entrances
+    runs = {}
+    for threads in (1, 2):
+        monkeypatch.setattr(zones_module, "ZONE_THREADS", threads)
+        out = station_zones(net, pts(stops[:4]), ids, resolution_m=10)
+        runs[threads] = (
+            out[["station_id", "band_m"]].values.tolist(),
+            out.geometry.to_wkb().tolist(),
+        )
+    assert runs[1] == runs[2]
+    assert len(runs[1][0]) == 6 and any(len(w) > 100 for w in runs[1][1])
+
+
+def test_zone_threads_raise_the_first_failing_stations_error():
+    from areas.analysis.network.zones import _in_parallel
+
+    def func(i):
+        if i in (2, 4):
+            raise ValueError(f"station {i}")
+        return [i]
+
+    with pytest.raises(ValueError, match="station 2"):
+        _in_parallel(func, 6)
+    assert _in_parallel(lambda i: [i * i], 5) == [[0], [1], [4], [9], [16]]

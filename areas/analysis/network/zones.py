@@ -30,7 +30,9 @@ straight access leg is free of obstacles. Zones are cumulative: the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import geopandas as gpd
 import numpy as np
@@ -122,6 +124,27 @@ def _zones(xy, t, box, bands, snap_limit_m):
     return out
 
 
+#: Threads that compute the stations' zones side by side (GEOS works outside Python's lock).
+ZONE_THREADS = max(1, min(2, os.cpu_count() or 1))
+
+
+def _in_parallel(func: Callable[[int], list], n: int) -> list[list]:
+    """Return ``[func(0), ..., func(n - 1)]``, computed by :data:`ZONE_THREADS` threads.
+
+    Each station's zones depend on that station alone, so the result is the
+    same, in the same order, as one after the other; an error is raised as it
+    would be there (the first failing station's), and an interrupt stops the
+    stations not yet started.
+    """
+    if ZONE_THREADS <= 1 or n <= 1:
+        return [func(i) for i in range(n)]
+    pool = ThreadPoolExecutor(max_workers=ZONE_THREADS, thread_name_prefix="areas-zones")
+    try:
+        return list(pool.map(func, range(n)))
+    finally:  # an error or an interrupt: the stations not started are not computed
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
 def station_zones(
     network,
     station_points,
@@ -167,20 +190,23 @@ def station_zones(
     reach = 2 * float(snap_limit_m) + 2 * float(resolution_m)
     rows: dict[str, list] = {"station_id": [], "band_m": [], "geometry": []}
     unreachable = []
-    for r, sid in enumerate(uniq):
+
+    def station(r: int) -> list:
         mine = rank[stations.point] == r
-        pts = stations.xy[rank == r]
         if not mine.any():
+            return [shapely.Polygon()] * len(bands)
+        pts = stations.xy[rank == r]
+        dn = dijkstra(g, directed=True, indices=net.n_nodes + r, limit=bands[-1])
+        snaps = (stations.edge[mine], stations.along_m[mine], stations.access_m[mine])
+        t = _sample_distance(net, dn[: net.n_nodes], edge, pos, node, snaps)
+        lo = np.nanmin(pts, axis=0) - bands[-1] - reach
+        hi = np.nanmax(pts, axis=0) + bands[-1] + reach
+        box = (lo[0], lo[1], hi[0], hi[1])
+        return _zones(xy, t, box, bands, float(snap_limit_m))
+
+    for r, (sid, zones) in enumerate(zip(uniq, _in_parallel(station, len(uniq)), strict=True)):
+        if not (rank[stations.point] == r).any():
             unreachable.append(str(sid))
-            zones = [shapely.Polygon()] * len(bands)
-        else:
-            dn = dijkstra(g, directed=True, indices=net.n_nodes + r, limit=bands[-1])
-            snaps = (stations.edge[mine], stations.along_m[mine], stations.access_m[mine])
-            t = _sample_distance(net, dn[: net.n_nodes], edge, pos, node, snaps)
-            lo = np.nanmin(pts, axis=0) - bands[-1] - reach
-            hi = np.nanmax(pts, axis=0) + bands[-1] + reach
-            box = (lo[0], lo[1], hi[0], hi[1])
-            zones = _zones(xy, t, box, bands, float(snap_limit_m))
         for b, z in zip(bands, zones, strict=True):
             rows["station_id"].append(str(sid))
             rows["band_m"].append(b)

@@ -18,7 +18,7 @@ import pandas as pd
 from areas.output.a11y import FeatureGroup, add_accessibility
 from areas.output.i18n import column_label, format_cell, format_date, format_number, t
 from areas.output.maps.context import MapContext
-from areas.output.maps.geo import _lookup, _text
+from areas.output.maps.geo import _indexed, _lookup, _text
 from areas.output.maps.styles import _BANDS, _BID_CATS
 
 __all__ = ["add_map_accessibility", "statement_link"]
@@ -46,8 +46,10 @@ def _table(
     districts = ctx.atlas.districts
     ids = districts["district_id"].astype(str).tolist()
     shown = [i for i in ids if not focus or i in focus]
-    numbers = _lookup(ctx.part("table"), "district_id", shown, ["companies", *_TABLE_COLUMNS])
-    by_id = districts.set_index(districts["district_id"].astype(str))
+    numbers = _lookup(
+        ctx.part("table"), "district_id", shown, ["companies", *_TABLE_COLUMNS], ctx.memo
+    )
+    by_id = _indexed(districts, "district_id", ctx.memo)
     by_band = ctx.color_by == "rail_band"
     cats = _BANDS[:3] if by_band else _BID_CATS[:3]
     labels = [t(f"band.{c}", lang) if by_band else t(f"bid.{c}", lang) for c in cats]

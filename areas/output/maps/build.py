@@ -64,13 +64,14 @@ from areas.output.maps.elements import (
     FirmPoints,
     FitView,
     GeoJsonLayer,
+    LayerGroup,
     Legend,
     Stacking,
     Support,
     ZoomTitles,
 )
 from areas.output.maps.firms import _compact_layer, _firm_data, _firm_frame, _grid_data
-from areas.output.maps.geo import _escape, _text
+from areas.output.maps.geo import _collection_json, _escape, _text
 from areas.output.maps.geo import _json_for_html as _json_for_html
 from areas.output.maps.layers import (
     _bid_layer,
@@ -176,6 +177,8 @@ class _Layers:
     aggregate: bool
     background: tuple[list[dict], dict]
     background_attribution: str
+    #: The JSON of the polygon and stop layers by layer name (see :class:`_Shared`).
+    json: dict[str, str]
 
 
 def _firm_counts(firms: Any, column: str, focus: tuple[str, ...]) -> tuple[np.ndarray, dict]:
@@ -198,31 +201,41 @@ class _Shared:
     plots: tuple[list[dict], dict]
     stops: tuple[list[dict], dict, dict[str, set]]
     catchments: dict[int, list[dict]]
+    #: Each layer's collection as JSON, made once for every map (districts: unfocused).
+    json: dict[str, str]
+    #: The JSON of each district feature, to make a focused district layer's JSON.
+    district_json: list[str]
 
 
 def _shared(ctx: MapContext, simplify_m: float, *, public: bool = False) -> _Shared:
-    return _Shared(
-        districts=_district_layer(ctx, simplify_m, frozenset()),
-        bids=_bid_layer(ctx, simplify_m),
-        plots=_rewilding_layer(ctx, simplify_m, public=public),
-        stops=_stop_layer(ctx),
-        catchments=_catchment_layers(ctx, simplify_m),
-    )
+    districts = _district_layer(ctx, simplify_m, frozenset())
+    bids = _bid_layer(ctx, simplify_m)
+    plots = _rewilding_layer(ctx, simplify_m, public=public)
+    stops = _stop_layer(ctx)
+    catchments = _catchment_layers(ctx, simplify_m)
+    district_json = [_json_for_html(f) for f in districts[0]]
+    layers = {"bids": bids[0], "rewilding": plots[0], "stops": stops[0]}
+    layers.update({f"catchment_{m}": features for m, features in catchments.items()})
+    json = {k: _collection_json([_json_for_html(f) for f in v]) for k, v in layers.items()}
+    json["districts"] = _collection_json(district_json)
+    return _Shared(districts, bids, plots, stops, catchments, json, district_json)
 
 
-def _focused(districts: tuple[list[dict], dict], focus: tuple[str, ...]):
-    """Return the district features with those in ``focus`` drawn in the focus style."""
+def _focused(shared: _Shared, focus: tuple[str, ...]) -> tuple[tuple[list[dict], dict], str]:
+    """Return the district features with those in ``focus`` drawn in the focus style; the JSON."""
     if not focus:
-        return districts
-    features, styles = districts
+        return shared.districts, shared.json["districts"]
+    features, styles = shared.districts
     chosen = set(focus)
     out = []
-    for feature in features:
+    parts = list(shared.district_json)
+    for i, feature in enumerate(features):
         props = feature["properties"]
         if props["id"] in chosen:
             feature = {**feature, "properties": {**props, "s": f"{props['s']}|focus"}}
+            parts[i] = _json_for_html(feature)
         out.append(feature)
-    return out, styles
+    return (out, styles), _collection_json(parts)
 
 
 def _layers(
@@ -263,8 +276,9 @@ def _layers(
     if frame is not None and len(frame):
         background = background_features(frame, view.bounds, max(simplify_m, 5.0))
     attribution = bundled_attribution(ctx.lang) if bundled else (opts.background_attribution or "")
+    districts, districts_json = _focused(shared, focus)
     return _Layers(
-        districts=_focused(shared.districts, focus),
+        districts=districts,
         bids=shared.bids,
         plots=shared.plots,
         stops=(stop_features, stop_styles),
@@ -279,6 +293,7 @@ def _layers(
         aggregate=aggregate and not public and compact is None,
         background=background,
         background_attribution=_escape(attribution) if frame is not None else "",
+        json={**shared.json, "districts": districts_json},
     )
 
 
@@ -335,7 +350,7 @@ def _add_layers(fmap: folium.Map, ctx: MapContext, data: _Layers, grid_m: float)
     groups: dict[str, folium.FeatureGroup] = {}
 
     def group(key: str, name: str, show: bool = True) -> folium.FeatureGroup:
-        fg = folium.FeatureGroup(name=_escape(name), show=show)
+        fg = LayerGroup(name=_escape(name), show=show)
         fg.add_to(fmap)
         groups[key] = fg
         return fg
@@ -354,12 +369,17 @@ def _add_layers(fmap: folium.Map, ctx: MapContext, data: _Layers, grid_m: float)
             data.catchments[distance_m],
             {str(distance_m): style},
             tooltip=False,
+            text=data.json[f"catchment_{distance_m}"],
         ).add_to(group(f"catchment_{distance_m}", name))
-    GeoJsonLayer("districts", *data.districts).add_to(
+    GeoJsonLayer("districts", *data.districts, text=data.json["districts"]).add_to(
         group("districts", t("layer.districts", lang))
     )
-    GeoJsonLayer("bids", *data.bids).add_to(group("bids", t("layer.bids", lang)))
-    GeoJsonLayer("rewilding", *data.plots).add_to(group("rewilding", t("layer.rewilding", lang)))
+    GeoJsonLayer("bids", *data.bids, text=data.json["bids"]).add_to(
+        group("bids", t("layer.bids", lang))
+    )
+    GeoJsonLayer("rewilding", *data.plots, text=data.json["rewilding"]).add_to(
+        group("rewilding", t("layer.rewilding", lang))
+    )
     grid_name = t("layer.company_grid", lang, cell_m=format_number(grid_m, lang))
     show_grid = data.firms is None and data.compact is None
     FirmGrid(data.grid, fmap.get_name()).add_to(group("company_grid", grid_name, show=show_grid))
@@ -369,7 +389,9 @@ def _add_layers(fmap: folium.Map, ctx: MapContext, data: _Layers, grid_m: float)
         )
     elif data.compact is not None:
         data.compact.add_to(fmap)
-    GeoJsonLayer("stops", *data.stops, sticky=False).add_to(group("stops", t("layer.stops", lang)))
+    GeoJsonLayer("stops", *data.stops, sticky=False, text=data.json["stops"]).add_to(
+        group("stops", t("layer.stops", lang))
+    )
     below = [groups[k].get_name() for k in LAYERS[: LAYERS.index("companies")] if k in groups]
     Stacking(below, [groups["stops"].get_name()]).add_to(fmap)
 
@@ -642,8 +664,30 @@ def district_maps(
         chosen = tuple(_district_id(atlas, d, argument="district_ids") for d in given)
     if not chosen:
         return
+    for district, fmap in _maps(atlas, chosen, summary, opts, overview=False):
+        assert district is not None
+        yield district, fmap
+
+
+def report_maps(
+    atlas: Atlas, district_ids: Iterable[str], summary: Any, *, options: MapOptions
+) -> Iterator[tuple[str | None, folium.Map]]:
+    """Yield the overview map (``None``) and one map per district: the maps of a report.
+
+    As :func:`overview_map` and :func:`district_maps`, with the layers every
+    map shows alike built once for all of them.
+    """
+    ids = tuple(_district_id(atlas, d, argument="district_ids") for d in district_ids)
+    yield from _maps(atlas, ids, summary, options, overview=True)
+
+
+def _maps(
+    atlas: Atlas, chosen: tuple[str, ...], summary: Any, opts: MapOptions, *, overview: bool
+) -> Iterator[tuple[str | None, folium.Map]]:
     ctx = _context(atlas, summary, opts)
     shared = _shared(ctx, opts.simplify_m, public=bool(opts.public))
+    if overview:
+        yield None, _draw(atlas, summary, opts, focus=(), clip=False, ctx=ctx, shared=shared)
     for district in chosen:
         fmap = _draw(atlas, summary, opts, focus=(district,), clip=True, ctx=ctx, shared=shared)
         yield district, fmap

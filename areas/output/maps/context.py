@@ -56,6 +56,8 @@ class MapContext:
         self.network = distance == "network"
         self.walk = distance in ("walk", "detour") and factor not in (None, 0)
         self.detour_factor = float(factor) if self.walk and factor is not None else 1.0
+        #: Tables prepared once for the maps drawn with this context (see ``geo._indexed``).
+        self.memo: dict = {}
 
     @staticmethod
     def _agree(name: str, given: Any, from_summary: Any, resolve) -> Any:

@@ -12,6 +12,7 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
+import folium
 from branca.element import Element, Figure, MacroElement
 from folium.template import Template
 
@@ -74,6 +75,42 @@ class Macro(MacroElement):
             element.render(**kwargs)
 
 
+class _AddTo(Macro):
+    """``element.addTo(parent)``: folium's ``ElementAddToElement``, its output placed as it is."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            {{ this.element_name }}.addTo({{ this.element_parent_name }});
+        {% endmacro %}
+    """
+    )
+
+    def __init__(self, element_name: str, element_parent_name: str) -> None:
+        super().__init__()
+        self._name = "ElementAddToElement"
+        self.element_name = element_name
+        self.element_parent_name = element_parent_name
+
+
+class LayerGroup(folium.FeatureGroup):
+    """folium's ``FeatureGroup``, rendered as :class:`Macro` renders (its output not recompiled).
+
+    The same page text as ``folium.FeatureGroup``; a map has a dozen of them,
+    and a report hundreds of maps.
+    """
+
+    def render(self, **kwargs) -> None:  # type: ignore[override]  # renders into the figure
+        """Add the group's script and its ``addTo`` (when shown) to the page."""
+        if self.includes:  # folium's include statements: not used by the toolkit's groups
+            super().render(**kwargs)
+            return
+        if self.show:
+            parent = self._parent.get_name() if self._parent is not None else ""
+            self.add_child(_AddTo(self.get_name(), parent), name=self.get_name() + "_add")
+        Macro.render(self, **kwargs)  # type: ignore[arg-type]
+
+
 class Support(Macro):
     """Shared CSS and tooltip code (``static/areas.css``, ``areas.js``), and the background."""
 
@@ -106,10 +143,10 @@ _DATA_BLOCK = (
 class JsonData(Macro):
     """Base of the layers: a strict-JSON data block in the page body."""
 
-    def __init__(self, kind: str, data: Any) -> None:
+    def __init__(self, kind: str, data: Any, text: str | None = None) -> None:
         super().__init__()
         self.kind = kind
-        self.json = _json_for_html(data)
+        self.json = _json_for_html(data) if text is None else text
 
 
 class GeoJsonLayer(JsonData):
@@ -133,8 +170,10 @@ class GeoJsonLayer(JsonData):
         *,
         tooltip: bool = True,
         sticky: bool = True,
+        text: str | None = None,
     ) -> None:
-        super().__init__(kind, {"type": "FeatureCollection", "features": features})
+        """``text``: the collection's JSON when already made (see ``geo._collection_json``)."""
+        super().__init__(kind, {"type": "FeatureCollection", "features": features}, text)
         self._name = "AreasGeoJson"
         self.styles = _json_for_html(styles)
         self.options = {"tooltip": tooltip, "sticky": sticky}

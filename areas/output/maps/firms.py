@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 
 import geopandas as gpd
@@ -37,6 +38,12 @@ from areas.schema import (
 )
 
 
+@functools.cache
+def _to_web() -> Transformer:
+    """Return the transformer from EPSG:25832 to EPSG:4326 (x, y order), made once."""
+    return Transformer.from_crs(WORK_CRS, WEB_CRS, always_xy=True)
+
+
 def _nice_ceil(value: float) -> int:
     if value <= 1:
         return 1
@@ -69,16 +76,21 @@ def _firm_frame(ctx: MapContext, companies: gpd.GeoDataFrame) -> pd.DataFrame:
         "company_id",
         ids,
         ["rail_band", "nearest_rail_name", dist_col],
+        ctx.memo,
     )
     bid = _lookup(
-        ctx.part("bid", "companies"), "company_id", ids, ["in_bid", "bid_id", "bid_member"]
+        ctx.part("bid", "companies"),
+        "company_id",
+        ids,
+        ["in_bid", "bid_id", "bid_member"],
+        ctx.memo,
     )
 
     xy = shapely.get_coordinates(np.asarray(companies.geometry.values, dtype=object))
     if len(xy) != len(ids):
         msg = "every firm must be a single point"
         raise CoordinateError(msg, layer="companies")
-    lon, lat = Transformer.from_crs(WORK_CRS, WEB_CRS, always_xy=True).transform(xy[:, 0], xy[:, 1])
+    lon, lat = _to_web().transform(xy[:, 0], xy[:, 1])
     lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
     _check_in_denmark(np.column_stack([lon, lat, lon, lat]), ids, "companies")
 
@@ -131,7 +143,7 @@ def _firm_districts(ctx: MapContext, companies: gpd.GeoDataFrame, ids: list[str]
     if isinstance(assignment, pd.DataFrame) and {"company_id", "district_id"} <= set(
         assignment.columns
     ):
-        found = _lookup(assignment, "company_id", ids, ["district_id"])["district_id"]
+        found = _lookup(assignment, "company_id", ids, ["district_id"], ctx.memo)["district_id"]
         return [None if _i18n.is_missing(v) else str(v) for v in found.to_numpy(dtype=object)]
     districts = ctx.atlas.districts
     points = np.asarray(companies.geometry.values, dtype=object)
@@ -155,7 +167,7 @@ def _service_text(ctx: MapContext, ids: list[str]) -> dict[str, list[str | None]
     names = ("departures_per_hour_600m", "ptal_band")
     if service is None:
         return {n: [None] * len(ids) for n in names}
-    values = _lookup(service.firms, "company_id", ids, list(names))
+    values = _lookup(service.firms, "company_id", ids, list(names), ctx.memo)
     return {
         n: [_i18n.format_cell(v, n, ctx.lang) for v in values[n].to_numpy(dtype=object)]
         for n in names
@@ -267,7 +279,7 @@ def _grid_data(
     y0 = keys[:, 1] * cell_m
     cx = np.column_stack([x0, x0 + cell_m, x0 + cell_m, x0]).ravel()
     cy = np.column_stack([y0, y0, y0 + cell_m, y0 + cell_m]).ravel()
-    lon, lat = Transformer.from_crs(WORK_CRS, WEB_CRS, always_xy=True).transform(cx, cy)
+    lon, lat = _to_web().transform(cx, cy)
     lon = np.round(np.asarray(lon), 6).reshape(-1, 4)
     lat = np.round(np.asarray(lat), 6).reshape(-1, 4)
     cells = [

@@ -35,6 +35,15 @@ def _json_for_html(obj: Any) -> str:
     )
 
 
+def _collection_json(parts: Sequence[str]) -> str:
+    """Return the JSON of a FeatureCollection from its features' JSON (:func:`_json_for_html`).
+
+    The same text as :func:`_json_for_html` of the whole collection: maps that
+    share a layer serialise each feature once.
+    """
+    return '{"type":"FeatureCollection","features":[' + ",".join(parts) + "]}"
+
+
 def _text(value: Any) -> str:
     """Return a cell value as text: "–" when missing, ISO for dates."""
     if _i18n.is_missing(value):
@@ -56,12 +65,34 @@ def _escape(text: str) -> str:
     return html.escape(str(text), quote=True)
 
 
+def _indexed(frame: pd.DataFrame, key: str, memo: dict | None = None) -> pd.DataFrame:
+    """Return ``frame`` indexed by the text of its ``key`` column (or index), first row per key.
+
+    With ``memo`` (a dict kept while one set of maps is drawn), the table is
+    made once per frame and key.
+    """
+    if memo is not None:
+        hit = memo.get((id(frame), key))
+        if hit is not None and hit[0] is frame:
+            return hit[1]
+    table = frame.set_index(key) if key in frame.columns else frame
+    table = table[~table.index.duplicated(keep="first")]
+    table.index = table.index.astype(str)
+    if memo is not None:
+        memo[(id(frame), key)] = (frame, table)  # the frame is kept: its id stays its own
+    return table
+
+
 def _lookup(
-    frame: pd.DataFrame | None, key: str, ids: Iterable[str], columns: Sequence[str]
+    frame: pd.DataFrame | None,
+    key: str,
+    ids: Iterable[str],
+    columns: Sequence[str],
+    memo: dict | None = None,
 ) -> pd.DataFrame:
     """Return ``columns`` of ``frame`` for ``ids`` (by the ``key`` column or the index).
 
-    Absent rows and columns are missing values.
+    Absent rows and columns are missing values. ``memo``: see :func:`_indexed`.
     """
     ids = list(ids)
     out = pd.DataFrame(index=pd.Index(ids, dtype=object))
@@ -69,12 +100,13 @@ def _lookup(
         for col in columns:
             out[col] = pd.Series([pd.NA] * len(ids), index=out.index, dtype=object)
         return out
-    table = frame.set_index(key) if key in frame.columns else frame
-    table = table[~table.index.duplicated(keep="first")]
-    table.index = table.index.astype(str)
+    table = _indexed(frame, key, memo)
+    # the rows of ``ids`` (-1: absent), taken as ``Series.reindex`` takes them (absent rows
+    # missing in the column's own kind of missing value), once for all columns
+    rows = table.index.get_indexer(out.index)
     for col in columns:
         if col in table.columns:
-            out[col] = table[col].reindex(out.index).to_numpy()
+            out[col] = pd.api.extensions.take(table[col].array, rows, allow_fill=True).to_numpy()
         else:
             out[col] = pd.Series([pd.NA] * len(ids), index=out.index, dtype=object)
     return out

@@ -71,6 +71,8 @@ class ReportContext:
     prov_view: dict[str, Any] = field(default_factory=dict)
     env: Any = None
     common: dict[str, Any] = field(default_factory=dict)
+    #: What the pages of every district share, made once a report (see :meth:`firms_of`).
+    memo: dict[str, Any] = field(default_factory=dict)
 
     # the options, read often
     @property
@@ -128,6 +130,16 @@ class ReportContext:
             rings = circles(self.atlas, as_of=self.as_of, include=self.include)
             self.common["station_zones"] = (zones, rings)
         return self.common["station_zones"]
+
+    def firms_of(self, district: str) -> pd.DataFrame:
+        """Return the rows of :attr:`companies` in district ``district``, in their order."""
+        if "firm_rows" not in self.memo:
+            ids = self.companies["district_id"]
+            self.memo["firm_rows"] = {
+                str(k): v for k, v in ids.groupby(ids, sort=False).indices.items()
+            }
+        rows = self.memo["firm_rows"].get(district)
+        return self.companies.iloc[rows if rows is not None else []]
 
     def L(self, key: str, **values: Any) -> str:  # noqa: N802 - the templates' name for it
         """Return the report label ``key`` in the report's language."""

@@ -54,14 +54,13 @@ def map_options(ctx: ReportContext):
 
 def write_maps(ctx: ReportContext) -> None:
     """Write the overview map and one map per district."""
-    from areas.output.maps import overview_map, save_map
-    from areas.output.maps.build import district_maps
+    from areas.output.maps import save_map
+    from areas.output.maps.build import report_maps
 
     opts = map_options(ctx)
-    save_map(overview_map(ctx.atlas, ctx.summary, options=opts), ctx.rel("map.html"))
-    ctx.steps.advance()
-    for d, fmap in district_maps(ctx.atlas, ctx.selected, ctx.summary, options=opts):
-        save_map(fmap, ctx.rel("districts", f"{ctx.slugs[d]}.map.html"))
+    for d, fmap in report_maps(ctx.atlas, ctx.selected, ctx.summary, options=opts):
+        name = ("map.html",) if d is None else ("districts", f"{ctx.slugs[d]}.map.html")
+        save_map(fmap, ctx.rel(*name))
         ctx.steps.advance()
 
 

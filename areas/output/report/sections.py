@@ -66,12 +66,17 @@ _TRANSIT_FIGURES = (
 
 def district_row(ctx: ReportContext, result, d: str) -> pd.Series:
     """Return the row of ``result.districts`` for district ``d`` (empty when absent)."""
-    frame = (
-        by_district(pd.DataFrame(result.districts))
-        if "district_id" in getattr(result.districts, "columns", [])
-        else pd.DataFrame(result.districts)
-    )
-    frame.index = frame.index.astype(str)
+    key = f"districts-{id(result)}"
+    hit = ctx.memo.get(key)
+    if hit is None or hit[0] is not result.districts:
+        frame = (
+            by_district(pd.DataFrame(result.districts))
+            if "district_id" in getattr(result.districts, "columns", [])
+            else pd.DataFrame(result.districts)
+        )
+        frame.index = frame.index.astype(str)
+        hit = ctx.memo[key] = (result.districts, frame)
+    frame = hit[1]
     return frame.loc[d] if d in frame.index else pd.Series(dtype=object)
 
 
@@ -254,7 +259,7 @@ def transit_section(ctx: ReportContext, d: str, slug: str) -> dict:
                 for g, values in groups.items()
             ],
         }
-    firms = ctx.companies[ctx.companies["district_id"] == d]
+    firms = ctx.firms_of(d)
     counts = (
         firms["rail_band"].value_counts(dropna=False)
         if "rail_band" in firms.columns
@@ -347,7 +352,9 @@ def district_comparison(ctx: ReportContext, d: str) -> dict | None:
         diff = ctx.comparison.loc[d]
         before = before_table.loc[d] if d in before_table.index else pd.Series(dtype=object)
         after = ctx.table.loc[d] if d in ctx.table.index else pd.Series(dtype=object)
-        for c in _numeric_columns(ctx.comparison):
+        if ctx.memo.get("comparison_columns", (None,))[0] is not ctx.comparison:
+            ctx.memo["comparison_columns"] = (ctx.comparison, _numeric_columns(ctx.comparison))
+        for c in ctx.memo["comparison_columns"][1]:
             v = diff[c]
             b, a = before.get(c), after.get(c)
             changed = not _i18n.is_missing(v) and abs(float(v)) > 1e-12

@@ -1,4 +1,4 @@
-"""The static (print) map of a report page, drawn with matplotlib."""
+"""The static (print) maps of a report page: the district and its Fingerplan zones."""
 
 from __future__ import annotations
 
@@ -10,6 +10,21 @@ from markupsafe import Markup
 import areas.output.i18n as _i18n
 from areas.output.report.context import ReportContext
 from areas.schema import MODE_GROUPS
+
+
+def _layer_arrays(ctx: ReportContext) -> dict[str, Any]:
+    """Return the geometries every static map draws from, as arrays, made once a report."""
+    if "static_layers" not in ctx.memo:
+        atlas = ctx.atlas
+        ctx.memo["static_layers"] = {
+            "districts": (
+                atlas.districts["district_id"].astype(str).to_numpy(dtype=object),
+                np.asarray(atlas.districts.geometry.array, dtype=object),
+            ),
+            "bids": np.asarray(atlas.bids.geometry.array, dtype=object)[ctx.bid_mask],
+            "plots": np.asarray(atlas.rewilding.geometry.array, dtype=object)[ctx.plot_mask],
+        }
+    return ctx.memo["static_layers"]
 
 
 def static_map(ctx: ReportContext, district: str | None, chart_id: str) -> Any:
@@ -35,12 +50,13 @@ def static_map(ctx: ReportContext, district: str | None, chart_id: str) -> Any:
         pad = 300.0
         extent = (x0 - pad, y0 - pad, x1 + pad, y1 + pad)
         title = str(row["name"])
-        others = atlas.districts[atlas.districts["district_id"].astype(str) != district]
+        ids, geoms = _layer_arrays(ctx)["districts"]
+        others = geoms[ids != district]
         if len(others):
             polys.append(
                 (
                     "",
-                    list(others.geometry),
+                    others,
                     {"facecolor": "#f0f0f0", "edgecolor": "#bbbbbb", "linewidth": 0.6},
                 )
             )
@@ -51,21 +67,22 @@ def static_map(ctx: ReportContext, district: str | None, chart_id: str) -> Any:
                 {"facecolor": "#dbe8f3", "edgecolor": "#1b6ca8", "linewidth": 1.4},
             )
         )
-    bids = atlas.bids[ctx.bid_mask]
+    layers = _layer_arrays(ctx)
+    bids = layers["bids"]
     if len(bids):
         polys.append(
             (
                 _i18n.t("layer.bids", ctx.lang),
-                list(bids.geometry),
+                bids,
                 {"facecolor": "none", "edgecolor": "#e69f00", "linewidth": 1.2, "hatch": "///"},
             )
         )
-    plots = atlas.rewilding[ctx.plot_mask]
+    plots = layers["plots"]
     if len(plots):
         polys.append(
             (
                 _i18n.t("layer.rewilding", ctx.lang),
-                list(plots.geometry),
+                plots,
                 {
                     "facecolor": "#009e73",
                     "edgecolor": "#006b4e",
@@ -75,9 +92,7 @@ def static_map(ctx: ReportContext, district: str | None, chart_id: str) -> Any:
             )
         )
     points: list[tuple[str, np.ndarray, dict[str, Any]]] = []
-    firms = ctx.companies
-    if district is not None:
-        firms = firms[firms["district_id"] == district]
+    firms = ctx.companies if district is None else ctx.firms_of(district)
     xy = firms[["easting_m", "northing_m"]].dropna().to_numpy()
     if extent is not None and len(xy):
         inside = (
@@ -131,11 +146,32 @@ def static_map(ctx: ReportContext, district: str | None, chart_id: str) -> Any:
     )
 
 
+#: Tolerance (m) to which the zones are simplified for the printed maps: a tenth of a point
+#: at 1:35,000, well inside the zones' own sampling of 10 m.
+PRINT_SIMPLIFY_M = 1.0
+
+
+def _print_zones(ctx: ReportContext) -> dict[float, list]:
+    """Return the walking zones per band, valid and simplified for print, made once a report."""
+    import shapely
+
+    if "print_zones" not in ctx.memo:
+        zones, _ = ctx.station_zones()
+        geoms = np.asarray(zones.geometry.array, dtype=object)
+        bands = zones["band_m"].to_numpy(dtype=float)
+        simple = shapely.make_valid(
+            shapely.simplify(geoms, PRINT_SIMPLIFY_M, preserve_topology=True)
+        )
+        ctx.memo["print_zones"] = {band: list(simple[bands == band]) for band in (1200.0, 600.0)}
+    return ctx.memo["print_zones"]
+
+
 def fingerplan_map(ctx: ReportContext, district: str, chart_id: str) -> Any:
     """Return the static map of district ``district``: walking zones against the circles."""
     from areas.output.charts import static_map
 
     zones, circles = ctx.station_zones()
+    print_zones = _print_zones(ctx)
     row = ctx.districts_by_id.loc[district]
     x0, y0, x1, y1 = row.geometry.bounds
     pad = 600.0
@@ -153,7 +189,7 @@ def fingerplan_map(ctx: ReportContext, district: str, chart_id: str) -> Any:
     }
     basis = str(zones["basis"].iloc[0]) if len(zones) else "straight"
     for band in (1200.0, 600.0):
-        geoms = list(zones.geometry[zones["band_m"] == band])
+        geoms = print_zones[band]
         if geoms:
             label = ctx.L(
                 "fingerplan_zone" if basis == "network" else "fingerplan_circle_zone",
@@ -169,7 +205,7 @@ def fingerplan_map(ctx: ReportContext, district: str, chart_id: str) -> Any:
                 {"facecolor": "none", "edgecolor": "#cc0000", "linewidth": 1.2, "linestyle": "--"},
             )
         )
-    firms = ctx.companies[ctx.companies["district_id"] == district]
+    firms = ctx.firms_of(district)
     xy = firms[["easting_m", "northing_m"]].dropna().to_numpy()
     points: list[tuple[str, np.ndarray, dict[str, Any]]] = [
         (
