@@ -83,6 +83,27 @@ def test_river_zones_exclude_the_far_bank_within_600_m():
     assert zones.area_ha.tolist() == pytest.approx((zones.geometry.area / 10_000).tolist())
 
 
+def test_zones_are_reused_only_for_the_same_network_and_station():
+    import areas.analysis.network.zones as zones_module
+
+    zones_module._CACHE.clear()
+    cold = station_zones(build_network(river()), pts([(0, 150)]), ["a"], resolution_m=5)
+    assert len(zones_module._CACHE) == 1
+    # a network built again from the same lines, and the same station under another id
+    warm = station_zones(build_network(river()), pts([(0, 150)]), ["b"], resolution_m=5)
+    assert len(zones_module._CACHE) == 1
+    assert [g.wkb for g in warm.geometry] == [g.wkb for g in cold.geometry]
+    # a second bridge right beside the station: a new network, new zones
+    bridged = pd.concat([river(), layer([LineString([(0, 150), (0, -150)])], edge_id=["new"])])
+    near = station_zones(build_network(bridged), pts([(0, 150)]), ["a"], resolution_m=5)
+    assert len(zones_module._CACHE) == 2
+    assert near.loc[near.band_m == 600, "geometry"].iloc[0].contains(pts([(0, -150)]).iloc[0])
+    assert not cold.loc[cold.band_m == 600, "geometry"].iloc[0].contains(pts([(0, -150)]).iloc[0])
+    # another station on the same network
+    station_zones(build_network(river()), pts([(100, 150)]), ["a"], resolution_m=5)
+    assert len(zones_module._CACHE) == 3
+
+
 # --------------------------------------------------------------------------- noding
 
 

@@ -33,6 +33,7 @@ Rules
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -389,6 +390,14 @@ class WalkingNetwork:
             geometry=geoms,
             crs=WORK_CRS,
         )
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """SHA-256 of the graph's geometry: equal for networks built from the same lines."""
+        h = hashlib.sha256()
+        for a in (self.node_xy, self.u, self.v, self.length_m, self.vertex_xy, self.vertex_edge):
+            h.update(np.ascontiguousarray(a).tobytes())
+        return h.hexdigest()
 
     @cached_property
     def _index(self) -> _SnapIndex:

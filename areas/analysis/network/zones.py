@@ -31,6 +31,8 @@ straight access leg is free of obstacles. Zones are cumulative: the
 from __future__ import annotations
 
 import os
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
@@ -124,6 +126,13 @@ def _zones(xy, t, box, bands, snap_limit_m):
     return out
 
 
+#: Zones of this many stations are kept, so that maps, the report and a second scenario
+#: of the same network reuse them: a station's zones depend only on the network, the
+#: station's points, the bands, the resolution and the snapping limit (the key).
+CACHE_STATIONS = 256
+_CACHE: OrderedDict[tuple, tuple] = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+
 #: Threads that compute the stations' zones side by side (GEOS works outside Python's lock).
 ZONE_THREADS = max(1, min(2, os.cpu_count() or 1))
 
@@ -196,6 +205,25 @@ def station_zones(
         if not mine.any():
             return [shapely.Polygon()] * len(bands)
         pts = stations.xy[rank == r]
+        key = (
+            net.fingerprint,
+            pts.tobytes(),
+            tuple(bands),
+            float(resolution_m),
+            float(snap_limit_m),
+        )
+        with _CACHE_LOCK:
+            if key in _CACHE:
+                _CACHE.move_to_end(key)
+                return list(_CACHE[key])
+        zones = _station(r, mine, pts)
+        with _CACHE_LOCK:
+            _CACHE[key] = tuple(zones)
+            while len(_CACHE) > CACHE_STATIONS:
+                _CACHE.popitem(last=False)
+        return zones
+
+    def _station(r: int, mine: np.ndarray, pts: np.ndarray) -> list:
         dn = dijkstra(g, directed=True, indices=net.n_nodes + r, limit=bands[-1])
         snaps = (stations.edge[mine], stations.along_m[mine], stations.access_m[mine])
         t = _sample_distance(net, dn[: net.n_nodes], edge, pos, node, snaps)
