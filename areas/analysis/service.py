@@ -67,6 +67,8 @@ __all__ = [
     "DEPARTURES_WITHIN_M",
     "PTAL_BANDS",
     "DG_REGIO_CLASSES",
+    "STATION_COLUMNS",
+    "ROUTE_COLUMNS",
     "ServiceFrequency",
     "StopJoin",
     "PtalParameters",
@@ -85,6 +87,27 @@ __all__ = [
     "service_per_district",
 ]
 
+#: Columns of :attr:`ServiceFrequency.stations` (besides the geometry), in order.
+STATION_COLUMNS = (
+    "station_id",
+    "name",
+    "stop_ids",
+    "modes",
+    "routes",
+    "departures",
+    "departures_per_hour",
+    "no_frequency_data",
+)
+#: Columns of :attr:`ServiceFrequency.routes`, in order.
+ROUTE_COLUMNS = (
+    "station_id",
+    "route_id",
+    "route_name",
+    "mode",
+    "departures",
+    "departures_per_hour",
+    "frequency_per_hour",
+)
 #: Default window: the morning peak, 07:00-09:00.
 DEFAULT_WINDOW = DEFAULT_SERVICE_WINDOW
 #: Largest distance (m) at which a GTFS station joins a layer stop by name.
@@ -306,16 +329,7 @@ def _gtfs_frequency(feed: GtfsFeed, date: dt.date, start: int, end: int) -> Serv
     ).to_numpy()
     st["no_frequency_data"] = ""
     geometry = _station_geometry(st["lon"].to_numpy(), st["lat"].to_numpy())
-    cols = [
-        "station_id",
-        "name",
-        "stop_ids",
-        "modes",
-        "routes",
-        "departures",
-        "departures_per_hour",
-        "no_frequency_data",
-    ]
+    cols = list(STATION_COLUMNS)
     stations = gpd.GeoDataFrame(
         st[cols].reset_index(drop=True), geometry=geometry.to_numpy(), crs=WORK_CRS
     )
@@ -394,15 +408,7 @@ def _table_frequency(
             )
     routes = pd.DataFrame(
         route_rows,
-        columns=[
-            "station_id",
-            "route_id",
-            "route_name",
-            "mode",
-            "departures",
-            "departures_per_hour",
-            "frequency_per_hour",
-        ],
+        columns=list(ROUTE_COLUMNS),
     )
     missing = pd.DataFrame(no_data, columns=["line", "reason"])
     if len(missing):
@@ -439,16 +445,7 @@ def _table_frequency(
     else:
         st["name"] = st["station_id"]
         geometry = [None] * len(st)
-    cols = [
-        "station_id",
-        "name",
-        "stop_ids",
-        "modes",
-        "routes",
-        "departures",
-        "departures_per_hour",
-        "no_frequency_data",
-    ]
+    cols = list(STATION_COLUMNS)
     stations = gpd.GeoDataFrame(st[cols], geometry=list(geometry), crs=WORK_CRS)
     return ServiceFrequency(
         stations=stations,

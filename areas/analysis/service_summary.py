@@ -40,6 +40,8 @@ from areas.analysis.service import (
     DEFAULT_WINDOW,
     DEPARTURES_WITHIN_M,
     PTAL_BANDS,
+    ROUTE_COLUMNS,
+    STATION_COLUMNS,
     DgRegioParameters,
     PtalParameters,
     ServiceFrequency,
@@ -184,9 +186,9 @@ def _no_service(date: object, window: object) -> ServiceFrequency:
     start, end = parse_window(window)
     day = pd.Timestamp(date).date() if date is not None else None
     stations = gpd.GeoDataFrame(
-        {c: pd.Series([], dtype=object) for c in _STATION_COLUMNS}, geometry=[], crs=WORK_CRS
+        {c: pd.Series([], dtype=object) for c in STATION_COLUMNS}, geometry=[], crs=WORK_CRS
     )
-    routes = pd.DataFrame({c: pd.Series([], dtype=object) for c in _ROUTE_COLUMNS})
+    routes = pd.DataFrame({c: pd.Series([], dtype=object) for c in ROUTE_COLUMNS})
     for col in ("departures", "departures_per_hour", "frequency_per_hour"):
         routes[col] = routes[col].astype(float)
     stations["departures_per_hour"] = stations["departures_per_hour"].astype(float)
@@ -199,27 +201,6 @@ def _no_service(date: object, window: object) -> ServiceFrequency:
         "notes": [],
     }
     return ServiceFrequency(stations=stations, routes=routes, params=params)
-
-
-_STATION_COLUMNS = (
-    "station_id",
-    "name",
-    "stop_ids",
-    "modes",
-    "routes",
-    "departures",
-    "departures_per_hour",
-    "no_frequency_data",
-)
-_ROUTE_COLUMNS = (
-    "station_id",
-    "route_id",
-    "route_name",
-    "mode",
-    "departures",
-    "departures_per_hour",
-    "frequency_per_hour",
-)
 
 
 def _with_unknown_stops(

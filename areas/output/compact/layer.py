@@ -52,6 +52,8 @@ __all__ = [
 ]
 
 COMPACT_JS = Path(__file__).resolve().parent / "static" / "compact.js"
+#: The point shapes, shared with the web map's markers.
+SHAPES_JS = Path(__file__).resolve().parent.parent / "maps" / "static" / "shapes.js"
 #: The shapes a point can take (``shapes=``).
 SHAPES = ("circle", "square", "triangle", "diamond")
 #: Default quantisation step of the coordinates, in degrees (about 1.1 m of latitude).
@@ -71,14 +73,14 @@ _LABELS = {
 
 @functools.cache
 def compact_js() -> str:
-    """Return ``compact.js``, safe to place in a ``<script>`` element.
+    """Return ``shapes.js`` and ``compact.js``, safe to place in a ``<script>`` element.
 
     Examples
     --------
     >>> "L.AreasCompactPoints" in compact_js()
     True
     """
-    text = COMPACT_JS.read_text(encoding="utf-8")
+    text = SHAPES_JS.read_text(encoding="utf-8") + COMPACT_JS.read_text(encoding="utf-8")
     return re.sub(r"</(script)", r"<\\/\1", text, flags=re.IGNORECASE)
 
 

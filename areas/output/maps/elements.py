@@ -126,7 +126,7 @@ class Support(Macro):
 
     def render(self, **kwargs):
         """Add the shared CSS and code to the page header (once per page)."""
-        css, js = static_text("areas.css"), static_text("areas.js")
+        css, js = static_text("areas.css"), static_text("shapes.js") + static_text("areas.js")
         _figure(self).header.add_child(
             RawElement(f"<style>{css}</style>\n<script>{js}</script>\n"), name="areas_support"
         )

@@ -68,23 +68,6 @@
     data[i + 3] = oa * 255;
   }
 
-  // The outline of a point's shape (the second channel beside its colour), as a path.
-  function shapePath(ctx, shape, x, y, r) {
-    if (shape === "square") {
-      var h = r * 0.89;
-      ctx.moveTo(x - h, y - h); ctx.lineTo(x + h, y - h); ctx.lineTo(x + h, y + h);
-      ctx.lineTo(x - h, y + h); ctx.closePath();
-    } else if (shape === "triangle") {
-      ctx.moveTo(x, y - 1.25 * r); ctx.lineTo(x + 1.15 * r, y + 0.8 * r);
-      ctx.lineTo(x - 1.15 * r, y + 0.8 * r); ctx.closePath();
-    } else if (shape === "diamond") {
-      ctx.moveTo(x, y - 1.25 * r); ctx.lineTo(x + 1.25 * r, y); ctx.lineTo(x, y + 1.25 * r);
-      ctx.lineTo(x - 1.25 * r, y); ctx.closePath();
-    } else {
-      ctx.moveTo(x + r, y); ctx.arc(x, y, r, 0, 2 * Math.PI);
-    }
-  }
-
   // Whether pixel offset (dx, dy) lies in the shape of radius r.
   function inShape(shape, dx, dy, r) {
     if (shape === "square") { return Math.abs(dx) <= r * 0.89 && Math.abs(dy) <= r * 0.89; }
@@ -286,7 +269,7 @@
         ctx.beginPath();
         for (var k = 0; k < list.length; k++) {
           var j = list[k];
-          shapePath(ctx, shape, px[j], py[j], r);
+          window.areasShapePath(ctx, shape, px[j], py[j], r);
         }
         ctx.globalAlpha = style.fillOpacity;
         ctx.fill();
